@@ -1,0 +1,112 @@
+"""Configuration classes read from the environment.
+
+SQLite under ``instance/`` is the embedded default; ``PORTAL_DATABASE_URL`` selects another
+database (PostgreSQL in production).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    """Read a yes/no setting from the environment."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    PORTAL_NAME = os.environ.get("PORTAL_NAME", "Safer Futures Grants")
+    FUNDER_NAME = os.environ.get("PORTAL_FUNDER_NAME", "City Violence Reduction Partnership")
+    SUPPORT_EMAIL = os.environ.get("PORTAL_SUPPORT_EMAIL", "grants@example.org")
+    SECRET_KEY = os.environ.get("PORTAL_SECRET_KEY", "development-only-secret-key-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "PORTAL_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Sessions: cookies the browser's scripts cannot read, not sent on cross-site posts.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("PORTAL_SECURE_COOKIES", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("PORTAL_SESSION_HOURS", "8")))
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # E-mail: "file" writes .eml files under instance/outbox/, "smtp" sends them.
+    MAIL_BACKEND = os.environ.get("PORTAL_MAIL_BACKEND", "file")
+    MAIL_FROM = os.environ.get("PORTAL_MAIL_FROM", "Safer Futures Grants <no-reply@example.org>")
+    SMTP_HOST = os.environ.get("PORTAL_SMTP_HOST", "localhost")
+    SMTP_PORT = int(os.environ.get("PORTAL_SMTP_PORT", "25"))
+    SMTP_USERNAME = os.environ.get("PORTAL_SMTP_USERNAME")
+    SMTP_PASSWORD = os.environ.get("PORTAL_SMTP_PASSWORD")
+    SMTP_STARTTLS = _bool("PORTAL_SMTP_STARTTLS", False)
+    OUTBOX_DIR = os.environ.get("PORTAL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    # Absolute links in e-mails need to know where the portal lives.
+    PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:5000")
+
+    PASSWORD_RESET_HOURS = 1
+    INVITATION_DAYS = 14
+    # Number of reverse proxies in front of the app (for the client's address in sign-in throttling).
+    PROXY_COUNT = int(os.environ.get("PORTAL_PROXY_COUNT", "0"))
+    INSTANCE_DIR = str(INSTANCE_DIR)
+
+
+class DevelopmentConfig(Config):
+    """Local development: the demo on SQLite, e-mails written to files."""
+
+    DEBUG = False
+
+
+class TestConfig(Config):
+    """The test suite: its own database, no real e-mail."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "PORTAL_TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite3'}"
+    )
+    MAIL_BACKEND = "memory"
+    ARGON2_FAST = True  # cheaper hashing keeps the suite quick; production uses the defaults
+
+
+class ProductionConfig(Config):
+    """Production: PostgreSQL, SMTP, secure cookies and a real secret."""
+
+    SESSION_COOKIE_SECURE = _bool("PORTAL_SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    MAIL_BACKEND = os.environ.get("PORTAL_MAIL_BACKEND", "smtp")
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": int(os.environ.get("PORTAL_DB_POOL_SIZE", "5")),
+        "max_overflow": int(os.environ.get("PORTAL_DB_MAX_OVERFLOW", "5")),
+    }
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    """Pick the configuration class named by ``PORTAL_ENV`` (development by default)."""
+    name = name or os.environ.get("PORTAL_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"PORTAL_ENV is {name!r}; use one of: {', '.join(sorted(CONFIGS))}"
+        ) from None

@@ -1,0 +1,157 @@
+"""The grant commissioning portal: ``create_app`` wires extensions, blueprints, error pages and CLI."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, request
+from flask_migrate import Migrate
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import BASE_DIR, ProductionConfig, config_for
+from portal import errors, formatting
+from portal.access import PUBLIC, access
+from portal.extensions import csrf, db, login_manager
+
+migrate = Migrate()
+DEVELOPMENT_SECRET = "development-only-secret-key-change-me"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Foreign keys on, a write-ahead log and a busy timeout, so concurrent writers wait."""
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (savepoints need it).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    """Start every SQLite transaction explicitly."""
+    connection.exec_driver_sql("BEGIN")
+
+
+def _configure_engine(app: Flask) -> None:
+    """Per-database settings that must be in place before the first connection."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+
+
+def _template_loader() -> ChoiceLoader:
+    """Our templates first, then the GOV.UK Frontend macros."""
+    return ChoiceLoader([
+        FileSystemLoader(str(BASE_DIR / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask application; ``test_config`` overrides settings for tests."""
+    config_class = config_for("test" if test_config and test_config.get("TESTING") else None)
+    app = Flask(__name__, instance_path=str(config_class.INSTANCE_DIR))
+    app.config.from_object(config_class)
+    if test_config is not None:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if config_class is ProductionConfig and app.config["SECRET_KEY"] == DEVELOPMENT_SECRET:
+        raise RuntimeError("Set PORTAL_SECRET_KEY to a long random value before running in production")
+    app.jinja_loader = _template_loader()
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    proxies = int(app.config.get("PROXY_COUNT", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    db.init_app(app)
+    _configure_engine(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    WTFormsHelpers(app)
+    formatting.register(app)
+    _register_login(app)
+    _register_blueprints(app)
+    errors.register(app)
+    _register_request_boundary(app)
+    _register_templates(app)
+    _register_cli(app)
+    # Static files are public too, declared like every other endpoint.
+    app.view_functions["static"] = access(PUBLIC)(app.view_functions["static"])
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _register_login(app: Flask) -> None:
+    """Flask-Login loads the user from the session key."""
+    from portal.accounts.services import load_user
+
+    @login_manager.user_loader
+    def _load(session_key: str):
+        return load_user(db.session, session_key)
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Each domain brings its own blueprint."""
+    from portal.accounts.routes import bp as accounts_bp
+    from portal.commissioning.routes import bp as commissioning_bp
+    from portal.health import bp as health_bp
+    from portal.panel.routes import bp as panel_bp
+    from portal.prospectus.routes import bp as prospectus_bp
+    from portal.site import bp as site_bp
+
+    for bp in (prospectus_bp, accounts_bp, commissioning_bp, panel_bp, health_bp, site_bp):
+        app.register_blueprint(bp)
+
+
+def _register_request_boundary(app: Flask) -> None:
+    """Commit once per request, only when it succeeded; services only flush."""
+
+    @app.after_request
+    def _commit(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def _register_templates(app: Flask) -> None:
+    """Values every page needs: the portal's name and the navigation for the person's role."""
+    from flask_login import current_user
+
+    from portal.models import utcnow
+    from portal.navigation import navigation_for
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "portal_name": app.config["PORTAL_NAME"],
+            "funder_name": app.config["FUNDER_NAME"],
+            "support_email": app.config["SUPPORT_EMAIL"],
+            "navigation": navigation_for(current_user, request.path),
+            "now": utcnow(),
+        }
+
+
+def _register_cli(app: Flask) -> None:
+    """Operators' commands: ``seed-demo`` and ``deliver-email`` (``db`` comes from Flask-Migrate)."""
+    from portal.demo import seed_demo_command
+    from portal.notifications.cli import deliver_email_command
+
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(deliver_email_command)
+

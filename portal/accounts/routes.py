@@ -1,0 +1,221 @@
+"""Sign up, sign in and out, invitations, password resets and the organisation's members."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from portal.access import PUBLIC, SIGNED_IN, access
+from portal.accounts import services
+from portal.accounts.forms import (
+    AcceptInvitationForm,
+    ForgotPasswordForm,
+    InviteColleagueForm,
+    NewPasswordForm,
+    SignInForm,
+    SignUpForm,
+)
+from portal.domain import NotFound, ValidationError
+from portal.extensions import db
+from portal.models import IncomeBand, OrganisationType, Role
+from portal.urls import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def account_settings() -> services.Settings:
+    """The account services' settings, from the app's configuration."""
+    config = current_app.config
+    return services.Settings(
+        public_url=config["PUBLIC_URL"].rstrip("/"),
+        portal_name=config["PORTAL_NAME"],
+        fast_hashing=config.get("ARGON2_FAST", False),
+        reset_lifetime=timedelta(hours=config["PASSWORD_RESET_HOURS"]),
+        invitation_lifetime=timedelta(days=config["INVITATION_DAYS"]),
+    )
+
+
+def _start_session(user) -> None:
+    """Sign in with a fresh session, so an identifier planted before sign-in is worthless."""
+    kept = session.get("pending_forms")
+    session.clear()
+    if kept:
+        session["pending_forms"] = kept
+    session.permanent = True
+    login_user(user)
+
+
+def home_for(user) -> str:
+    """Where a person lands after signing in."""
+    if user.has_role(Role.COMMISSIONER):
+        return url_for("commissioning.home")
+    if user.role == Role.PANELLIST:
+        return url_for("panel.home")
+    return url_for("accounts.dashboard")
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@access(PUBLIC)
+def sign_up():
+    """A community group creates an account for itself and its first member."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        details = services.OrganisationDetails(
+            name=form.organisation_name.data,
+            organisation_type=OrganisationType(form.organisation_type.data),
+            income_band=IncomeBand(form.income_band.data),
+            boroughs=form.boroughs.data,
+            address_line_1=form.address_line_1.data,
+            address_line_2=form.address_line_2.data,
+            town=form.town.data,
+            postcode=form.postcode.data,
+            charity_number=form.charity_number.data,
+            company_number=form.company_number.data,
+        )
+        try:
+            user = services.sign_up_organisation(
+                db.session, details=details, name=form.name.data, email=form.email.data,
+                password=form.password.data, settings=account_settings(),
+            )
+        except ValidationError as error:
+            form.add_domain_error(error)
+        else:
+            _start_session(user)
+            flash(f"Your account for {details.name} has been created")
+            return redirect(url_for("accounts.dashboard"))
+    return render_template("accounts/sign_up.html", form=form)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@access(PUBLIC)
+def sign_in():
+    """Sign in with e-mail address and password."""
+    next_path = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or home_for(current_user))
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_in(
+                db.session, email=form.email.data, password=form.password.data,
+                address=request.remote_addr or "unknown", settings=account_settings(),
+            )
+        except ValidationError as error:
+            form.add_domain_error(error)
+        else:
+            _start_session(user)
+            return redirect(next_path or home_for(user))
+    return render_template("accounts/sign_in.html", form=form, next_path=next_path)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@access(PUBLIC)
+def sign_out():
+    """End the session."""
+    logout_user()
+    session.clear()
+    flash("You have signed out")
+    return redirect(url_for("prospectus.home"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@access(PUBLIC)
+def forgot_password():
+    """Ask for a reset link by e-mail."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(db.session, email=form.email.data, settings=account_settings())
+        return render_template("accounts/reset_link_sent.html", email=form.email.data)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def reset_password(token: str):
+    """Choose a new password from a single-use link."""
+    try:
+        services.reset_token_valid(db.session, token)
+    except NotFound as error:
+        return render_template("accounts/link_not_valid.html", message=error.message,
+                               title="Password reset link not valid"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(db.session, token=token, password=form.password.data,
+                                           settings=account_settings())
+        except ValidationError as error:
+            form.add_domain_error(error)
+        else:
+            _start_session(user)
+            flash("Your password has been changed. You have been signed out everywhere else")
+            return redirect(home_for(user))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def accept_invitation(token: str):
+    """Accept an invitation and choose a password."""
+    try:
+        invitation = services.invitation_for_token(db.session, token)
+    except NotFound as error:
+        return render_template("accounts/link_not_valid.html", message=error.message,
+                               title="Invitation link not valid"), 404
+    form = AcceptInvitationForm()
+    if request.method == "GET" and not form.restored:
+        form.name.data = invitation.name
+    has_account = services.find_user_by_email(db.session, invitation.email) is not None
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(db.session, token=token, name=form.name.data,
+                                              password=form.password.data, settings=account_settings())
+        except ValidationError as error:
+            form.add_domain_error(error)
+        else:
+            _start_session(user)
+            flash("Welcome. You have accepted the invitation")
+            return redirect(home_for(user))
+    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation,
+                           has_account=has_account)
+
+
+@bp.route("/account")
+@access(SIGNED_IN)
+def dashboard():
+    """The signed-in person's home: their organisations, or a link to their role's home."""
+    if current_user.role != Role.APPLICANT:
+        return redirect(home_for(current_user))
+    return render_template("accounts/dashboard.html", organisations=current_user.organisations)
+
+
+@bp.route("/organisations/<int:organisation_id>")
+@access(SIGNED_IN)
+def organisation(organisation_id: int):
+    """An organisation's details, members and open invitations."""
+    org = services.organisation_for_member(db.session, organisation_id=organisation_id, by=current_user)
+    invitations = services.organisation_invitations(db.session, organisation=org)
+    return render_template("accounts/organisation.html", organisation=org, invitations=invitations)
+
+
+@bp.route("/organisations/<int:organisation_id>/invite", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def invite_colleague(organisation_id: int):
+    """A member invites a colleague to the organisation."""
+    org = services.organisation_for_member(
+        db.session, organisation_id=organisation_id, by=current_user, members_only=True
+    )
+    form = InviteColleagueForm()
+    if form.validate_on_submit():
+        try:
+            services.invite_colleague(db.session, organisation=org, name=form.name.data,
+                                      email=form.email.data, by=current_user, settings=account_settings())
+        except ValidationError as error:
+            form.add_domain_error(error, default_field="email")
+        else:
+            flash(f"Invitation sent to {services.normalise_email(form.email.data)}")
+            return redirect(url_for("accounts.organisation", organisation_id=org.id))
+    return render_template("accounts/invite_colleague.html", form=form, organisation=org)

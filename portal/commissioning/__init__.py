@@ -1,0 +1,1 @@
+"""Commissioners: round set-up, screening, assignment, moderation, decisions, and the people who run them."""

@@ -1,0 +1,297 @@
+"""``flask --app wsgi seed-demo``: a realistic demo on an empty database."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.passwords import hash_password
+from portal.extensions import db
+from portal.formatting import LONDON
+from portal.models import (
+    AgeBand,
+    Answer,
+    Application,
+    ApplicationStatus,
+    BudgetLine,
+    ConflictDeclaration,
+    Criterion,
+    Decision,
+    Event,
+    EventFormat,
+    Fund,
+    GuardianConsent,
+    IncomeBand,
+    Membership,
+    Organisation,
+    OrganisationType,
+    Outcome,
+    PanelAssignment,
+    Partner,
+    Question,
+    Role,
+    Round,
+    RoundStatus,
+    Score,
+    User,
+    utcnow,
+)
+
+DEMO_PASSWORD = "kettle-orbit-parade-42"
+
+DEMO_PEOPLE = [
+    ("commissioner@example.org", "Amara Okafor", Role.COMMISSIONER, None),
+    ("admin@example.org", "Sam Patel", Role.ADMIN, None),
+    ("panellist@example.org", "Jordan Ellis", Role.PANELLIST, AgeBand.FROM_18_TO_21),
+    ("panellist2@example.org", "Priya Shah", Role.PANELLIST, AgeBand.FROM_22_TO_25),
+    ("panellist3@example.org", "Tyler Brown", Role.PANELLIST, AgeBand.UNDER_18),
+    ("applicant@example.org", "Grace Mensah", Role.APPLICANT, None),
+    ("applicant2@example.org", "Daniel Kowalski", Role.APPLICANT, None),
+]
+
+ORGANISATIONS = [
+    # name, type, charity, company, income, boroughs, address, postcode
+    ("Hackney Youth Voices", OrganisationType.UNREGISTERED, None, None, IncomeBand.UNDER_10K,
+     ["E09000012"], "St Mary's Church Hall, Eastway", "E9 5JA"),
+    ("Southwark Boxing Club CIC", OrganisationType.CIC, None, "12345678", IncomeBand.FROM_50K_TO_100K,
+     ["E09000028", "E09000022"], "Unit 4, Old Kent Road", "SE1 5AA"),
+    ("Tottenham Mothers' Network", OrganisationType.CHARITY, "1187654", None, IncomeBand.FROM_10K_TO_50K,
+     ["E09000014"], "12 High Road", "N17 9LN"),
+    ("Newham Street Mediators", OrganisationType.CIO, "1199001", None, IncomeBand.FROM_100K_TO_250K,
+     ["E09000025", "E09000030"], "The Old Library, Barking Road", "E13 9EX"),
+    ("Croydon Digital Youth", OrganisationType.COMPANY, None, "09876543", IncomeBand.FROM_10K_TO_50K,
+     ["E09000008"], "3 Surrey Street", "CR0 1RG"),
+    ("Brent Faith Forum", OrganisationType.FAITH_GROUP, None, None, IncomeBand.UNDER_10K,
+     ["E09000005"], "Harlesden Methodist Church", "NW10 4NB"),
+]
+
+CRITERIA = [
+    ("Need and young people's voice", 35,
+     "Clear evidence of need in the area, and young people shaped the project.",
+     ["No evidence of need; young people not involved", "Little evidence; young people consulted once",
+      "Some evidence; young people give views", "Good evidence; young people help plan",
+      "Strong local evidence; young people lead"]),
+    ("What will change", 30,
+     "Realistic outcomes that reduce the risk of violence, and a plan to notice them.",
+     ["Outcomes unclear", "Outcomes vague or unrealistic", "Outcomes clear but hard to see",
+      "Clear outcomes with a simple way to track them", "Clear, realistic outcomes, tracked and shared"]),
+    ("Reaching young people", 20,
+     "Reaches the young people most at risk, safely and with safeguarding in place.",
+     ["No plan to reach young people", "A plan that reaches few at risk", "Reaches some at risk",
+      "Reaches many at risk, with safeguarding", "Trusted by those most at risk, strong safeguarding"]),
+    ("Value for money", 15,
+     "The budget is realistic and the money goes to the work.",
+     ["Budget unclear", "Budget has gaps", "Budget mostly realistic", "Realistic budget",
+      "Realistic, careful budget with other support brought in"]),
+]
+
+QUESTIONS = [
+    ("What will you do, and who with?", "Tell us about the activities, where and when they happen, and who runs them.", 300, 0, True),
+    ("Why is it needed in your area?", "Tell us what you have seen or heard, and from whom. Figures help but are not required.", 250, 0, True),
+    ("How did young people shape this project?", "Tell us how young people were involved and how they will stay involved.", 200, 0, True),
+    ("What difference will it make?", "Tell us what will change for young people and how you will know.", 250, 1, True),
+    ("How will you keep young people safe?", "Tell us about your safeguarding policy and who is responsible for it.", 200, 2, False),
+]
+
+
+def _at(day: datetime, hour: int, minute: int = 0) -> datetime:
+    """That London date at that London time, as UTC-aware."""
+    local = datetime.combine(day.astimezone(LONDON).date(), time(hour, minute), tzinfo=LONDON)
+    return local.astimezone(day.tzinfo)
+
+
+def _criteria(round_: Round) -> list[Criterion]:
+    """The demo's four criteria."""
+    return [
+        Criterion(round=round_, position=i, name=name, weight=weight, what_good_looks_like=good,
+                  descriptor_1=d[0], descriptor_2=d[1], descriptor_3=d[2], descriptor_4=d[3], descriptor_5=d[4])
+        for i, (name, weight, good, d) in enumerate(CRITERIA, start=1)
+    ]
+
+
+def _questions(round_: Round, criteria: list[Criterion]) -> list[Question]:
+    """The demo's five questions, the last asked only of larger grants."""
+    return [
+        Question(round=round_, position=i, text=text, guidance=guidance, word_limit=limit,
+                 criterion=criteria[criterion], asked_of_small_grants=small, required=True)
+        for i, (text, guidance, limit, criterion, small) in enumerate(QUESTIONS, start=1)
+    ]
+
+
+def _make_round(session: Session, fund: Fund, **fields) -> Round:
+    """A round with the demo's criteria and questions."""
+    round_ = Round(fund=fund, **fields)
+    criteria = _criteria(round_)
+    session.add_all([round_, *criteria, *_questions(round_, criteria)])
+    return round_
+
+
+def database_is_empty(session: Session) -> bool:
+    """True when no people or rounds exist yet."""
+    return not (session.scalar(select(func.count(User.id))) or session.scalar(select(func.count(Round.id))))
+
+
+def seed(session: Session, *, now: datetime | None = None) -> None:
+    """Fill an empty database with the demo fund, rounds, people, applications and decisions."""
+    now = now or utcnow()
+    rng = random.Random(2026)
+    password_hash = hash_password(DEMO_PASSWORD)
+    people = {
+        email: User(email=email, name=name, role=role, age_band=age, password_hash=password_hash)
+        for email, name, role, age in DEMO_PEOPLE
+    }
+    session.add_all(people.values())
+    commissioner = people["commissioner@example.org"]
+    session.add(GuardianConsent(panellist=people["panellist3@example.org"], guardian_name="Michelle Brown",
+                                guardian_contact="Phone 07700 900123", recorded_by=commissioner))
+
+    organisations = [
+        Organisation(name=name, organisation_type=kind, charity_number=charity, company_number=company,
+                     income_band=income, boroughs=boroughs, address_line_1=address, postcode=postcode)
+        for name, kind, charity, company, income, boroughs, address, postcode in ORGANISATIONS
+    ]
+    session.add_all(organisations)
+    session.add(Membership(user=people["applicant@example.org"], organisation=organisations[0]))
+    session.add(Membership(user=people["applicant2@example.org"], organisation=organisations[1]))
+
+    fund = Fund(name="Youth Leadership Fund", slug="youth-leadership-fund", reference_prefix="YLF",
+                description="Grants for community groups that help young Londoners stay safe from violence.")
+    session.add(fund)
+    common = dict(
+        budget_pence=15_000_000, min_grant_pence=200_000, max_grant_pence=2_500_000,
+        small_grant_threshold_pence=1_000_000, max_income_pounds=250_000, panellists_per_application=3,
+        support_contact="grants@example.org or 020 7946 0000 (Monday to Friday, 9am to 5pm)",
+    )
+    decided = _make_round(
+        session, fund, title="Safer summers", slug="safer-summers-2026",
+        summary="Summer activities that give young people safe places and trusted adults.",
+        aims="Keep young people safe over the summer holidays, when violence often rises.",
+        themes=["community mediation", "all forms of violence"], status=RoundStatus.DECISIONS_PUBLISHED,
+        opens_at=_at(now - timedelta(days=300), 9), closes_at=_at(now - timedelta(days=240), 17),
+        scoring_starts_at=_at(now - timedelta(days=235), 9), interviews_at=_at(now - timedelta(days=215), 10),
+        decisions_by=_at(now - timedelta(days=200), 17), published_at=now - timedelta(days=330),
+        decisions_published_at=now - timedelta(days=205), **common,
+    )
+    open_round = _make_round(
+        session, fund, title="Staying in school", slug="staying-in-school-2027",
+        summary="Projects that help young people at risk of exclusion stay in education.",
+        aims="Reduce school exclusions, which put young people at greater risk of harm.",
+        themes=["school exclusions", "adverse childhood experiences and resilience"], status=RoundStatus.OPEN,
+        opens_at=_at(now - timedelta(days=20), 9), closes_at=_at(now + timedelta(days=40), 17),
+        scoring_starts_at=_at(now + timedelta(days=45), 9), interviews_at=_at(now + timedelta(days=60), 10),
+        decisions_by=_at(now + timedelta(days=75), 17), published_at=now - timedelta(days=50), **common,
+    )
+    upcoming = _make_round(
+        session, fund, title="Safer online", slug="safer-online-2027",
+        summary="Work that helps young people spot and resist online harm and exploitation.",
+        aims="Build young people's critical thinking about what they see and who contacts them online.",
+        themes=["online harm", "critical thinking"], status=RoundStatus.PUBLISHED,
+        opens_at=_at(now + timedelta(days=90), 9), closes_at=_at(now + timedelta(days=150), 17),
+        scoring_starts_at=_at(now + timedelta(days=155), 9), interviews_at=_at(now + timedelta(days=170), 10),
+        decisions_by=_at(now + timedelta(days=185), 17), published_at=now - timedelta(days=5), **common,
+    )
+    session.add_all([
+        Event(round=upcoming, title="Meet the funder: Safer online", event_format=EventFormat.IN_PERSON,
+              description="Hear what the round is for, ask questions and meet other groups.",
+              starts_at=_at(now + timedelta(days=30), 18), ends_at=_at(now + timedelta(days=30), 20),
+              venue_address="Hackney Central Library, 1 Reading Lane, London E8 1GQ",
+              access_information="Step-free access, hearing loop, accessible toilet. Food provided.",
+              capacity=60),
+        Event(round=upcoming, title="Online drop-in: your questions answered", event_format=EventFormat.ONLINE,
+              description="A short talk followed by questions. Captions will be on.",
+              starts_at=_at(now + timedelta(days=45), 12, 30), ends_at=_at(now + timedelta(days=45), 13, 30),
+              online_link="https://meet.example.org/safer-online-drop-in", capacity=200),
+    ])
+    session.flush()
+
+    panellists = [people[e] for e in ("panellist@example.org", "panellist2@example.org", "panellist3@example.org")]
+    outcomes = [Outcome.AWARD, Outcome.AWARD, Outcome.DECLINE, Outcome.AWARD, Outcome.RESERVE, Outcome.DECLINE]
+    requested = [1_200_000, 2_000_000, 800_000, 2_400_000, 500_000, 1_500_000]
+    for number, (organisation, outcome, amount) in enumerate(zip(organisations, outcomes, requested), start=1):
+        status = {Outcome.AWARD: ApplicationStatus.AWARDED, Outcome.DECLINE: ApplicationStatus.DECLINED,
+                  Outcome.RESERVE: ApplicationStatus.RESERVE}[outcome]
+        creator = organisation.members[0] if organisation.members else commissioner
+        application = Application(
+            round=decided, organisation=organisation, reference=f"YLF-{decided.closes_at.year}-{number:04d}",
+            status=status, project_title=f"{organisation.name.split()[0]} summer programme",
+            amount_requested_pence=amount, created_by=creator,
+            submitted_at=decided.closes_at - timedelta(days=rng.randint(1, 20)),
+        )
+        session.add(application)
+        for question in decided.questions:
+            session.add(Answer(application=application, question=question,
+                               text=f"{organisation.name} answer to: {question.text} We run weekly sessions "
+                                    "in the evenings and at weekends, planned with the young people who come."))
+        session.add_all([
+            BudgetLine(application=application, position=1, item="Youth workers' time", cost_pence=amount * 6 // 10),
+            BudgetLine(application=application, position=2, item="Venue hire", cost_pence=amount * 2 // 10),
+            BudgetLine(application=application, position=3, item="Trips, food and equipment",
+                       cost_pence=amount - amount * 6 // 10 - amount * 2 // 10),
+        ])
+        if number == 4:
+            session.add(Partner(application=application, organisation_name="Tower Hamlets Youth Service",
+                                role_description="Refers young people and lends a detached youth worker."))
+        base = {Outcome.AWARD: 4, Outcome.RESERVE: 3, Outcome.DECLINE: 2}[outcome]
+        total = 0.0
+        for panellist in panellists:
+            session.add(ConflictDeclaration(application=application, panellist=panellist, has_conflict=False))
+            assignment = PanelAssignment(application=application, panellist=panellist, assigned_by_id=commissioner.id,
+                                         scores_submitted_at=decided.interviews_at)
+            session.add(assignment)
+            for criterion in decided.criteria:
+                value = max(1, min(5, base + rng.choice([-1, 0, 0, 1])))
+                total += criterion.weight * value / 5 / len(panellists)
+                session.add(Score(assignment=assignment, criterion=criterion, value=value,
+                                  comment=f"{'Strong' if value >= 4 else 'Some' if value == 3 else 'Little'} "
+                                          f"evidence for {criterion.name.lower()}."))
+        reasons = {
+            Outcome.AWARD: (None, "A strong, youth-led plan in an area of high need."),
+            Outcome.RESERVE: (None, "A good plan; funded if money becomes available."),
+            Outcome.DECLINE: ("Outcomes not clear enough", "The panel could not see what would change for young people."),
+        }[outcome]
+        session.add(Decision(
+            application=application, outcome=outcome,
+            amount_awarded_pence=amount if outcome == Outcome.AWARD else None,
+            reason_category=reasons[0], reason=reasons[1], panel_score=round(total, 1),
+            decided_by=commissioner, decided_by_role=Role.COMMISSIONER,
+            decided_at=decided.decisions_by - timedelta(days=3), published_at=decided.decisions_published_at,
+        ))
+
+    draft = Application(round=open_round, organisation=organisations[0], project_title="Homework club and mentoring",
+                        amount_requested_pence=600_000, created_by=people["applicant@example.org"])
+    session.add(draft)
+    session.add(Answer(application=draft, question=open_round.questions[0],
+                       text="Twice a week after school we run a homework club with mentors from the estate."))
+    session.flush()
+
+
+def sign_in_lines() -> list[str]:
+    """The demo accounts, for the terminal."""
+    width = max(len(e) for e, *_ in DEMO_PEOPLE)
+    lines = [f"Demo sign-ins (every password is {DEMO_PASSWORD}):"]
+    lines += [f"  {email.ljust(width)}  {role.label}: {name}" for email, name, role, _ in DEMO_PEOPLE]
+    return lines
+
+
+@click.command("seed-demo")
+@click.option("--skip-if-not-empty", is_flag=True, help="Do nothing (and succeed) if the database has data.")
+@with_appcontext
+def seed_demo_command(skip_if_not_empty: bool) -> None:
+    """Fill an empty database with a realistic demo."""
+    if not database_is_empty(db.session):
+        message = ("The database already has people or rounds in it, so the demo was not added. "
+                   "seed-demo only fills an empty database; it never changes existing data.")
+        if skip_if_not_empty:
+            click.echo("The database already has data; leaving it as it is.")
+            click.echo("\n".join(sign_in_lines()))
+            return
+        raise click.ClickException(message)
+    seed(db.session)
+    db.session.commit()
+    click.echo("Demo data added.")
+    click.echo("\n".join(sign_in_lines()))

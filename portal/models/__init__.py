@@ -1,0 +1,40 @@
+"""Typed tables, one module per domain, all on one declarative base."""
+
+from portal.models.accounts import (
+    GuardianConsent,
+    Invitation,
+    Membership,
+    Organisation,
+    PasswordResetToken,
+    SignInAttempt,
+    User,
+)
+from portal.models.applications import Answer, Application, BudgetLine, Partner
+from portal.models.audit import AuditEvent
+from portal.models.base import Base, utcnow
+from portal.models.decisions import Decision
+from portal.models.enums import (
+    AgeBand,
+    ApplicationStatus,
+    EventFormat,
+    IncomeBand,
+    LetterKind,
+    OrganisationType,
+    Outcome,
+    OutboxStatus,
+    Role,
+    RoundStatus,
+)
+from portal.models.funding import Criterion, Event, EventRegistration, Fund, Question, Round
+from portal.models.letters import Letter
+from portal.models.notifications import OutboxMessage
+from portal.models.panel import ConflictDeclaration, PanelAssignment, Score
+
+__all__ = [
+    "AgeBand", "Answer", "Application", "ApplicationStatus", "AuditEvent", "Base", "BudgetLine",
+    "ConflictDeclaration", "Criterion", "Decision", "Event", "EventFormat", "EventRegistration",
+    "Fund", "GuardianConsent", "IncomeBand", "Invitation", "Letter", "LetterKind", "Membership",
+    "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",
+    "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
+    "SignInAttempt", "User", "utcnow",
+]

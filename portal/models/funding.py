@@ -1,0 +1,168 @@
+"""Funds, their rounds, how they are scored and what they ask, and market-warming events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, utcnow
+from portal.models.enums import EventFormat, RoundStatus
+from portal.models.types import enum_type
+
+
+class Fund(Base):
+    """A funding programme that runs in rounds."""
+
+    __tablename__ = "fund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # The start of every application reference, as in YLF-2026-0042.
+    reference_prefix: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    rounds: Mapped[list[Round]] = relationship(back_populates="fund", order_by="Round.opens_at")
+
+
+class Round(Base):
+    """One call for applications, with its own dates, budget, criteria and questions."""
+
+    __tablename__ = "round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    aims: Mapped[str] = mapped_column(Text, default="")
+    themes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[RoundStatus] = mapped_column(enum_type(RoundStatus), default=RoundStatus.DRAFT)
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    scoring_starts_at: Mapped[datetime | None]
+    interviews_at: Mapped[datetime | None]
+    decisions_by: Mapped[datetime | None]
+    budget_pence: Mapped[int]
+    min_grant_pence: Mapped[int]
+    max_grant_pence: Mapped[int]
+    # Requests below this amount are "small grants" and answer fewer questions.
+    small_grant_threshold_pence: Mapped[int | None]
+    # Eligibility: allowed organisation types (empty means any) and maximum annual income.
+    eligible_organisation_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    max_income_pounds: Mapped[int | None]
+    panellists_per_application: Mapped[int] = mapped_column(default=3)
+    support_contact: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+    decisions_published_at: Mapped[datetime | None]
+
+    fund: Mapped[Fund] = relationship(back_populates="rounds")
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="round", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="round", order_by="Question.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[Event]] = relationship(
+        back_populates="round", order_by="Event.starts_at", cascade="all, delete-orphan"
+    )
+
+
+class Criterion(Base):
+    """An assessment criterion with its weight and what each score from 1 to 5 means."""
+
+    __tablename__ = "criterion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    what_good_looks_like: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int]  # percentage; a round's weights sum to 100
+    descriptor_1: Mapped[str] = mapped_column(Text)
+    descriptor_2: Mapped[str] = mapped_column(Text)
+    descriptor_3: Mapped[str] = mapped_column(Text)
+    descriptor_4: Mapped[str] = mapped_column(Text)
+    descriptor_5: Mapped[str] = mapped_column(Text)
+
+    round: Mapped[Round] = relationship(back_populates="criteria")
+
+    @property
+    def descriptors(self) -> list[str]:
+        """The descriptors for scores 1 to 5, in order."""
+        return [
+            self.descriptor_1,
+            self.descriptor_2,
+            self.descriptor_3,
+            self.descriptor_4,
+            self.descriptor_5,
+        ]
+
+
+class Question(Base):
+    """A question on the application form."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    word_limit: Mapped[int]
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    criterion_id: Mapped[int | None] = mapped_column(ForeignKey("criterion.id"))
+    # False means only requests at or above the small-grant threshold are asked this.
+    asked_of_small_grants: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    round: Mapped[Round] = relationship(back_populates="questions")
+    criterion: Mapped[Criterion | None] = relationship()
+
+
+class Event(Base):
+    """A market-warming event held before a round opens."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    event_format: Mapped[EventFormat] = mapped_column(enum_type(EventFormat))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    venue_address: Mapped[str | None] = mapped_column(Text)
+    access_information: Mapped[str | None] = mapped_column(Text)
+    # Shown only to people who have registered.
+    online_link: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    round: Mapped[Round] = relationship(back_populates="events")
+    registrations: Mapped[list[EventRegistration]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+
+class EventRegistration(Base):
+    """Somebody booked on to an event; no account needed."""
+
+    __tablename__ = "event_registration"
+    __table_args__ = (UniqueConstraint("event_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    access_needs: Mapped[str | None] = mapped_column(Text)
+    waiting_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship(back_populates="registrations")

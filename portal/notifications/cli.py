@@ -1,0 +1,30 @@
+"""``flask --app wsgi deliver-email``: send what is waiting in the outbox."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from portal.extensions import db
+from portal.notifications.senders import sender_from_config
+from portal.notifications.services import deliver_pending
+
+
+@click.command("deliver-email")
+@click.option("--watch", is_flag=True, help="Keep running, checking the outbox every few seconds.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between checks with --watch.")
+@with_appcontext
+def deliver_email_command(watch: bool, interval: float) -> None:
+    """Deliver the e-mails waiting in the outbox, retrying failures later."""
+    sender = sender_from_config(current_app.config)
+    while True:
+        sent, failed = deliver_pending(db.session, sender=sender)
+        if sent or failed or not watch:
+            click.echo(f"Sent {sent} e-mail(s); {failed} failed and will be retried.")
+        db.session.remove()
+        if not watch:
+            return
+        time.sleep(interval)

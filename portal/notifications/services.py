@@ -1,0 +1,66 @@
+"""The e-mail outbox: queue a message in the caller's transaction; deliver it later, with retries."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import OutboxMessage, OutboxStatus, utcnow
+from portal.notifications.senders import Sender
+
+log = logging.getLogger(__name__)
+
+# Wait this long after the n-th failure before trying again; the last step repeats for ever,
+# so a message is never dropped, only retried less often.
+RETRY_DELAYS = [
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+]
+
+
+def queue_email(session: Session, *, to: str, subject: str, body: str) -> OutboxMessage:
+    """Write an e-mail to the outbox; it is sent only if the surrounding transaction commits."""
+    message = OutboxMessage(to_address=to, subject=subject, body=body)
+    session.add(message)
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after this many failed attempts."""
+    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+
+
+def deliver_pending(
+    session: Session, *, sender: Sender, now: datetime | None = None, limit: int = 50
+) -> tuple[int, int]:
+    """Try every message that is due; return (sent, failed). Commits after each message."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    sent = failed = 0
+    for message in due:
+        message.attempts += 1
+        try:
+            sender.send(message)
+        except Exception as error:  # any failure is retried later; nothing is lost
+            failed += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            message.next_attempt_at = now + retry_delay(message.attempts)
+            log.warning("E-mail %s to %s not delivered: %s", message.id, message.to_address, error)
+        else:
+            sent += 1
+            message.status = OutboxStatus.SENT
+            message.sent_at = now
+            message.last_error = None
+        session.commit()
+    return sent, failed

@@ -1,0 +1,1 @@
+"""The youth panel: conflicts of interest, scoring, interviews."""

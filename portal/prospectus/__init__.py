@@ -1,0 +1,1 @@
+"""Public rounds, eligibility checker, events and published questions and answers."""
