@@ -1,0 +1,320 @@
+"""Fixtures: one app and migrated database per run, each test inside a transaction rolled back.
+
+SQLite (a file in a temporary folder) by default; PostgreSQL when PORTAL_TEST_DATABASE_URL is set.
+Clients are named for the person using them: ``applicant_client``, ``commissioner_client``...
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import text
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from portal import create_app
+from portal.accounts.passwords import hash_password
+from portal.extensions import db
+from portal.models import (
+    AgeBand,
+    Base,
+    IncomeBand,
+    Membership,
+    Organisation,
+    OrganisationType,
+    Role,
+    User,
+)
+
+PASSWORD = "lantern-pebble-orchard-7"
+
+
+def database_url(tmp_path_factory) -> str:
+    """The test database: PostgreSQL if named in the environment, else a fresh SQLite file."""
+    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def reset_database(app: Flask) -> None:
+    """Drop everything and build the schema from the migrations, as production does."""
+    with app.app_context():
+        with db.engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+        db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> Iterator[Flask]:
+    """The portal configured for tests, on a freshly migrated database."""
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+        "INSTANCE_DIR": str(instance),
+        "OUTBOX_DIR": str(instance / "outbox"),
+        "MAIL_BACKEND": "memory",
+        "ARGON2_FAST": True,
+        "PUBLIC_URL": "http://portal.test",
+        "SERVER_NAME": None,
+    })
+    reset_database(app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def session(request, app: Flask) -> Iterator[Session]:
+    """Each test runs in a transaction that is rolled back; commits inside it become savepoints."""
+    if request.node.get_closest_marker("browser"):
+        yield None  # browser tests talk to a live server with its own database
+        return
+    ctx = app.app_context()
+    ctx.push()
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
+    )
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = original
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()
+        ctx.pop()
+
+
+# People and organisations ---------------------------------------------------------------------
+
+
+def make_user(session: Session, *, email: str, role: Role, name: str = "Test Person",
+              age_band: AgeBand | None = None) -> User:
+    """A user whose password is PASSWORD."""
+    user = User(email=email, name=name, role=role, age_band=age_band,
+                password_hash=hash_password(PASSWORD, fast=True))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_organisation(session: Session, *, name: str, members: list[User]) -> Organisation:
+    """An unregistered group in Hackney with these members."""
+    organisation = Organisation(
+        name=name, organisation_type=OrganisationType.UNREGISTERED, income_band=IncomeBand.UNDER_10K,
+        boroughs=["E09000012"], address_line_1="1 Mare Street", postcode="E8 1DY",
+    )
+    session.add(organisation)
+    for member in members:
+        session.add(Membership(user=member, organisation=organisation))
+    session.flush()
+    return organisation
+
+
+@pytest.fixture
+def applicant(session) -> User:
+    """A member of Hackney Youth Voices."""
+    return make_user(session, email="grace@example.org", role=Role.APPLICANT, name="Grace Mensah")
+
+
+@pytest.fixture
+def organisation(session, applicant) -> Organisation:
+    """The applicant's organisation."""
+    return make_organisation(session, name="Hackney Youth Voices", members=[applicant])
+
+
+@pytest.fixture
+def other_applicant(session) -> User:
+    """A member of a different organisation."""
+    return make_user(session, email="dan@example.org", role=Role.APPLICANT, name="Daniel Kowalski")
+
+
+@pytest.fixture
+def other_organisation(session, other_applicant) -> Organisation:
+    """Another applicant's organisation."""
+    return make_organisation(session, name="Southwark Boxing Club", members=[other_applicant])
+
+
+@pytest.fixture
+def panellist(session) -> User:
+    """A youth panellist aged 18 to 21."""
+    return make_user(session, email="jordan@example.org", role=Role.PANELLIST, name="Jordan Ellis",
+                     age_band=AgeBand.FROM_18_TO_21)
+
+
+@pytest.fixture
+def commissioner(session) -> User:
+    """A commissioner."""
+    return make_user(session, email="amara@example.org", role=Role.COMMISSIONER, name="Amara Okafor")
+
+
+# Clients ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """A fetched page, parsed, with checks every page must pass."""
+
+    response: object
+    soup: BeautifulSoup
+
+    @property
+    def status(self) -> int:
+        """The HTTP status."""
+        return self.response.status_code
+
+    @property
+    def h1(self) -> str:
+        """The one h1's text."""
+        return self.soup.h1.get_text(" ", strip=True)
+
+    @property
+    def title(self) -> str:
+        """The page title."""
+        return self.soup.title.get_text(strip=True)
+
+    def text(self) -> str:
+        """All visible text, whitespace collapsed."""
+        return " ".join(self.soup.get_text(" ").split())
+
+    def error_summary(self) -> list[str]:
+        """The messages in the GOV.UK error summary."""
+        summary = self.soup.select_one(".govuk-error-summary")
+        return [li.get_text(" ", strip=True) for li in summary.select("li")] if summary else []
+
+    def field_error(self, field_id: str) -> str | None:
+        """The message shown beside a field."""
+        message = self.soup.select_one(f"#{field_id}-error")
+        if message is None:
+            return None
+        return message.get_text(" ", strip=True).removeprefix("Error:").strip()
+
+    def value_of(self, name: str) -> str | None:
+        """The value a text input or textarea will show."""
+        element = self.soup.find(attrs={"name": name})
+        if element is None:
+            return None
+        return element.get_text() if element.name == "textarea" else element.get("value")
+
+
+def check_page_structure(page: Page) -> None:
+    """Every HTML page: one h1, a title that starts with it, forms with an action, labelled fields."""
+    h1s = page.soup.find_all("h1")
+    assert len(h1s) == 1, f"Expected exactly one h1, found {len(h1s)}: give the page one main heading"
+    title = page.title.removeprefix("Error: ")
+    assert title.startswith(page.h1), f"Title {page.title!r} must start with the h1 {page.h1!r}"
+    for form in page.soup.find_all("form"):
+        assert form.get("action"), "Every form needs an action so it posts where the tests expect"
+    for field in page.soup.select("input:not([type=hidden]):not([type=submit]), textarea, select"):
+        field_id = field.get("id")
+        assert field_id and page.soup.find("label", attrs={"for": field_id}), (
+            f"Field {field.get('name')!r} has no label: give it a label element pointing at its id"
+        )
+
+
+class PortalClient(FlaskClient):
+    """A test client that parses pages, checks their structure and fills in CSRF tokens."""
+
+    def page(self, url: str, **kwargs) -> Page:
+        """GET a page and parse it."""
+        return self._parse(self.get(url, **kwargs))
+
+    def _parse(self, response) -> Page:
+        """Parse a response; HTML pages must pass the structure checks."""
+        page = Page(response=response, soup=BeautifulSoup(response.get_data(as_text=True), "html.parser"))
+        if response.mimetype == "text/html" and page.soup.find("html"):
+            check_page_structure(page)
+        return page
+
+    def csrf_token(self, url: str = "/") -> str:
+        """A valid CSRF token for this client's session, taken from a page's form."""
+        body = self.get(url).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
+        if match is None:
+            match = re.search(r'value="([^"]+)"[^>]*name="csrf_token"', body)
+        assert match, f"No CSRF token found on {url}"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict | None = None, *, token_from: str | None = None,
+               follow: bool = False) -> Page:
+        """POST a form the way a browser would: with the CSRF token from the form's page."""
+        fields = dict(data or {})
+        fields.setdefault("csrf_token", self.csrf_token(token_from or url))
+        return self._parse(self.post(url, data=fields, follow_redirects=follow))
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> None:
+        """Sign in through the real form."""
+        response = self.submit("/sign-in", {"email": email, "password": password})
+        assert response.status == 302, f"Sign-in as {email} failed: {response.error_summary()}"
+
+    def sign_out(self) -> None:
+        """Sign out through the real form."""
+        self.submit("/sign-out", token_from="/account")
+
+
+@pytest.fixture
+def client(app: Flask) -> PortalClient:
+    """An anonymous visitor."""
+    app.test_client_class = PortalClient
+    return app.test_client()
+
+
+def _signed_in(app: Flask, user: User) -> PortalClient:
+    """A client signed in as this user."""
+    app.test_client_class = PortalClient
+    client = app.test_client()
+    client.sign_in(user.email)
+    return client
+
+
+@pytest.fixture
+def applicant_client(app, applicant, organisation) -> PortalClient:
+    """Signed in as a member of Hackney Youth Voices."""
+    return _signed_in(app, applicant)
+
+
+@pytest.fixture
+def other_applicant_client(app, other_applicant, other_organisation) -> PortalClient:
+    """Signed in as a member of another organisation."""
+    return _signed_in(app, other_applicant)
+
+
+@pytest.fixture
+def panellist_client(app, panellist) -> PortalClient:
+    """Signed in as a youth panellist."""
+    return _signed_in(app, panellist)
+
+
+@pytest.fixture
+def commissioner_client(app, commissioner) -> PortalClient:
+    """Signed in as a commissioner."""
+    return _signed_in(app, commissioner)
+
+
+@pytest.fixture
+def sent_emails(app):
+    """Deliver the outbox and return what was sent, as e-mail messages."""
+    from portal.notifications.senders import MemorySender
+    from portal.notifications.services import deliver_pending
+
+    def deliver() -> list:
+        sender = MemorySender()
+        deliver_pending(db.session, sender=sender)
+        return sender.sent
+
+    return deliver
