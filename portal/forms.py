@@ -11,6 +11,11 @@ from portal.domain import DomainError
 from portal.pending import take_pending_form
 
 
+def strip(value: Any) -> Any:
+    """Field filter: ignore spaces typed (or pasted) before and after a value."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class PortalForm(FlaskForm):
     """A Flask-WTF form that gives back what was typed before the session ran out."""
 

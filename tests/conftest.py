@@ -78,8 +78,8 @@ def app(tmp_path_factory) -> Iterator[Flask]:
 @pytest.fixture(autouse=True)
 def session(request, app: Flask) -> Iterator[Session]:
     """Each test runs in a transaction that is rolled back; commits inside it become savepoints."""
-    if request.node.get_closest_marker("browser"):
-        yield None  # browser tests talk to a live server with its own database
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker("own_database"):
+        yield None  # these talk to a live server or an app with a database of their own
         return
     ctx = app.app_context()
     ctx.push()
@@ -230,6 +230,17 @@ def check_page_structure(page: Page) -> None:
 class PortalClient(FlaskClient):
     """A test client that parses pages, checks their structure and fills in CSRF tokens."""
 
+    def open(self, *args, **kwargs):
+        """Run each request in its own app context, as a real server does.
+
+        The test holds an app context of its own; without a fresh one, requests would share
+        ``g`` (and so the signed-in user and CSRF token) with the test and with each other.
+        """
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's session sees what the request committed
+        return response
+
     def page(self, url: str, **kwargs) -> Page:
         """GET a page and parse it."""
         return self._parse(self.get(url, **kwargs))
@@ -243,7 +254,7 @@ class PortalClient(FlaskClient):
 
     def csrf_token(self, url: str = "/") -> str:
         """A valid CSRF token for this client's session, taken from a page's form."""
-        body = self.get(url).get_data(as_text=True)
+        body = self.get(url, follow_redirects=True).get_data(as_text=True)
         match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
         if match is None:
             match = re.search(r'value="([^"]+)"[^>]*name="csrf_token"', body)

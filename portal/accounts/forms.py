@@ -15,7 +15,7 @@ from wtforms import PasswordField, RadioField, SelectMultipleField, StringField,
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from portal.boroughs import borough_choices
-from portal.forms import PortalForm
+from portal.forms import PortalForm, strip
 from portal.models import AgeBand, Role
 from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS
 
@@ -26,6 +26,7 @@ def _email_field(label: str = "Email address") -> StringField:
     """An e-mail field with plain-English messages."""
     return StringField(
         label,
+        filters=[strip],
         validators=[
             InputRequired(message="Enter your email address"),
             Email(message="Enter an email address in the correct format, like name@example.com",
@@ -40,6 +41,7 @@ def _name_field(label: str, message: str) -> StringField:
     """A required person's or organisation's name."""
     return StringField(
         label,
+        filters=[strip],
         validators=[InputRequired(message=message), Length(max=200, message=f"{label} must be 200 characters or fewer")],
         widget=GovTextInput(),
     )
@@ -71,12 +73,14 @@ class SignUpForm(PortalForm):
     )
     charity_number = StringField(
         "Charity number (if registered)",
+        filters=[strip],
         description="Registered charities and CIOs only",
         validators=[Optional(), Regexp(r"^\d{6,8}(-\d{1,2})?$", message="Enter a charity number in the correct format, like 1123456")],
         widget=GovTextInput(),
     )
     company_number = StringField(
         "Company number (if registered)",
+        filters=[strip],
         description="Companies and community interest companies only",
         validators=[Optional(), Regexp(r"^(?i:[A-Z0-9]{8})$", message="Enter a company number in the correct format: 8 characters, like 01234567 or SC123456")],
         widget=GovTextInput(),
@@ -95,10 +99,11 @@ class SignUpForm(PortalForm):
         validators=[InputRequired(message="Select at least one London borough you work in")],
     )
     address_line_1 = _name_field("Address line 1", "Enter the first line of your address")
-    address_line_2 = StringField("Address line 2 (optional)", validators=[Optional(), Length(max=200)], widget=GovTextInput())
-    town = StringField("Town or city", default="London", validators=[InputRequired(message="Enter the town or city"), Length(max=100)], widget=GovTextInput())
+    address_line_2 = StringField("Address line 2 (optional)", filters=[strip], validators=[Optional(), Length(max=200)], widget=GovTextInput())
+    town = StringField("Town or city", filters=[strip], default="London", validators=[InputRequired(message="Enter the town or city"), Length(max=100)], widget=GovTextInput())
     postcode = StringField(
         "Postcode",
+        filters=[strip],
         validators=[InputRequired(message="Enter your postcode"),
                     Regexp(UK_POSTCODE, message="Enter a real postcode, like E8 1DY")],
         widget=GovTextInput(),

@@ -47,11 +47,19 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
+_SEQUENCES = ("01234567890123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
+
+
+def _is_sequence(text: str) -> bool:
+    """Runs along the alphabet, the digits or the keyboard, either way round."""
+    return any(text in seq or text in seq[::-1] for seq in _SEQUENCES)
+
+
 def _is_common(password: str) -> bool:
-    """A common password, perhaps with digits or symbols added, or said twice."""
+    """A common password, perhaps with digits or symbols added, or said twice, or a simple run."""
     lowered = password.lower()
     common = _common_passwords()
-    if lowered in common:
+    if lowered in common or _is_sequence(lowered):
         return True
     core = re.sub(r"^[\d\W_]+|[\d\W_]+$", "", lowered)
     if len(core) >= 4 and core in common:

@@ -25,7 +25,8 @@ RETRY_DELAYS = [
 
 def queue_email(session: Session, *, to: str, subject: str, body: str) -> OutboxMessage:
     """Write an e-mail to the outbox; it is sent only if the surrounding transaction commits."""
-    message = OutboxMessage(to_address=to, subject=subject, body=body)
+    now = utcnow()
+    message = OutboxMessage(to_address=to, subject=subject, body=body, created_at=now, next_attempt_at=now)
     session.add(message)
     return message
 

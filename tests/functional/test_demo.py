@@ -1,0 +1,68 @@
+"""`flask --app wsgi seed-demo` builds a realistic demo on an empty database, and only there."""
+
+from sqlalchemy import func, select
+
+from portal.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from portal.models import Application, Decision, Event, PanelAssignment, Role, Round, RoundStatus, Score, User
+
+
+def test_seed_demo_fills_an_empty_database_and_prints_the_sign_ins(app, session):
+    """One open round, one upcoming with events, one decided with scores and decisions; every role."""
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    for email, *_ in DEMO_PEOPLE:
+        assert email in result.output
+    assert DEMO_PASSWORD in result.output
+    statuses = dict(session.execute(select(Round.slug, Round.status)).all())
+    assert RoundStatus.OPEN in statuses.values()
+    assert RoundStatus.PUBLISHED in statuses.values()
+    assert RoundStatus.DECISIONS_PUBLISHED in statuses.values()
+    upcoming = session.scalar(select(Round).where(Round.status == RoundStatus.PUBLISHED))
+    assert len(upcoming.events) == 2
+    assert {r for (r,) in session.execute(select(User.role))} == set(Role)
+    assert session.scalar(select(func.count(Decision.id))) == 6
+    assert session.scalar(select(func.count(Score.id))) == 6 * 3 * 4
+    assert session.scalar(select(func.count(PanelAssignment.id))) == 18
+    assert session.scalar(select(func.count(Application.id))) == 7
+    assert session.scalar(select(func.count(Event.id))) == 2
+
+
+def test_seed_demo_refuses_politely_when_there_is_data(app, session, applicant):
+    """Existing data is never changed; the message says why."""
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "already has people or rounds in it, so the demo was not added" in result.output
+    assert session.scalar(select(func.count(Round.id))) == 0
+
+
+def test_the_set_up_script_can_run_seed_demo_again_harmlessly(app, session, applicant):
+    """With --skip-if-not-empty a second run succeeds and still prints the sign-ins."""
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--skip-if-not-empty"])
+    assert result.exit_code == 0
+    assert "leaving it as it is" in result.output and "commissioner@example.org" in result.output
+
+
+def test_demo_people_can_sign_in_and_see_their_homes(app, session, client):
+    """The printed sign-ins work, and each role sees its own pages."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    client.sign_in("commissioner@example.org", DEMO_PASSWORD)
+    home = client.page("/commissioning")
+    assert "Staying in school" in home.text() and "Safer summers" in home.text()
+    client.sign_out()
+    client.sign_in("applicant@example.org", DEMO_PASSWORD)
+    assert "Hackney Youth Voices" in client.page("/account").text()
+    client.sign_out()
+    client.sign_in("panellist@example.org", DEMO_PASSWORD)
+    assert client.page("/panel").h1 == "Your panel work"
+
+
+def test_the_home_page_lists_open_upcoming_and_decided_rounds(app, session, client):
+    """The public sees every kind of round, with money in pounds and London dates."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    page = client.page("/")
+    text = page.text()
+    assert "Open for applications Staying in school" in text
+    assert "Coming soon Safer online" in text
+    assert "Recently decided Safer summers" in text
+    assert "£2,000 to £25,000" in text
+    assert ", 5pm" in text

@@ -1,0 +1,24 @@
+"""The models and the migrations describe the same schema."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from portal.extensions import db
+from portal.models import Base
+
+
+def test_models_and_migrations_agree(app, session):
+    """Autogenerate finds nothing to do on a database built only from migrations."""
+    context = MigrationContext.configure(session.connection(), opts={"compare_type": True})
+    differences = compare_metadata(context, Base.metadata)
+    assert differences == [], (
+        "The models differ from the migrations. Run `flask --app wsgi db migrate -m '...'`, "
+        f"check the new file under migrations/versions/, and commit it. Differences: {differences}"
+    )
+
+
+def test_every_table_is_created_by_the_migrations(session):
+    """Each model's table exists after `db upgrade`."""
+    inspector = db.inspect(session.connection())
+    missing = set(Base.metadata.tables) - set(inspector.get_table_names())
+    assert not missing, f"Tables with no migration: {sorted(missing)}"
