@@ -14,6 +14,13 @@ if config.config_file_name:
 logger = logging.getLogger("alembic.env")
 
 
+def render_item(type_, obj, autogen_context):
+    """Write our UTCDateTime as a plain timezone-aware DateTime, so migrations import nothing of ours."""
+    if type_ == "type" and obj.__class__.__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _engine():
     """The app's engine (Flask-SQLAlchemy 3)."""
     return current_app.extensions["migrate"].db.engine
@@ -40,6 +47,7 @@ def run_migrations_online() -> None:
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty)
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("render_item", render_item)
     with _engine().connect() as connection:
         context.configure(connection=connection, target_metadata=Base.metadata, **conf_args)
         with context.begin_transaction():

@@ -1,6 +1,6 @@
 """Who may use each endpoint, declared in one place beside the route.
 
-Every view carries an ``access_rule``; ``tests/test_architecture.py`` fails on any endpoint
+Every view carries an ``access_rule``; ``tests/functional/test_architecture.py`` fails on any endpoint
 without one. Rules here are coarse (by role). Rules about a particular record, such as "a
 member of this organisation", are checked again by the service that loads it.
 """

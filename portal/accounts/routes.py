@@ -39,10 +39,10 @@ def account_settings() -> services.Settings:
 
 def _start_session(user) -> None:
     """Sign in with a fresh session, so an identifier planted before sign-in is worthless."""
-    kept = session.get("pending_forms")
+    kept = session.get("kept_forms")
     session.clear()
     if kept:
-        session["pending_forms"] = kept
+        session["kept_forms"] = kept
     session.permanent = True
     login_user(user)
 

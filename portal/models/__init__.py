@@ -26,6 +26,7 @@ from portal.models.enums import (
     RoundStatus,
 )
 from portal.models.funding import Criterion, Event, EventRegistration, Fund, Question, Round
+from portal.models.kept_forms import KeptForm
 from portal.models.letters import Letter
 from portal.models.notifications import OutboxMessage
 from portal.models.panel import ConflictDeclaration, PanelAssignment, Score
@@ -33,7 +34,7 @@ from portal.models.panel import ConflictDeclaration, PanelAssignment, Score
 __all__ = [
     "AgeBand", "Answer", "Application", "ApplicationStatus", "AuditEvent", "Base", "BudgetLine",
     "ConflictDeclaration", "Criterion", "Decision", "Event", "EventFormat", "EventRegistration",
-    "Fund", "GuardianConsent", "IncomeBand", "Invitation", "Letter", "LetterKind", "Membership",
+    "Fund", "GuardianConsent", "IncomeBand", "Invitation", "KeptForm", "Letter", "LetterKind", "Membership",
     "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",
     "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
     "SignInAttempt", "User", "utcnow",

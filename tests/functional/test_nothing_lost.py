@@ -44,3 +44,16 @@ def test_text_typed_before_the_session_ended_comes_back_after_signing_in(client,
     assert page.value_of("email") == "kwame@example.org"
     assert "We kept what you typed before you were signed out" in page.text()
     assert client.page(back.response.location).value_of("name") in (None, ""), "Kept text is given back once"
+
+
+def test_long_text_is_kept_on_the_server_not_in_the_cookie(client, applicant, organisation):
+    """Long answers survive an ended session although cookies hold only about 4 KB."""
+    long_name = "Kwame " + "Boateng " * 20
+    token = client.csrf_token("/sign-in")
+    response = client.post(f"/organisations/{organisation.id}/invite",
+                           data={"csrf_token": token, "name": long_name, "email": "k" * 5000 + "@example.org"})
+    cookie = response.headers.get("Set-Cookie", "")
+    assert len(cookie) < 1000, "Kept text must not be put in the session cookie"
+    client.submit(response.location, {"email": applicant.email, "password": PASSWORD}, token_from="/sign-in")
+    page = client.page(f"/organisations/{organisation.id}/invite")
+    assert page.value_of("email") == "k" * 5000 + "@example.org"
