@@ -25,14 +25,24 @@ from portal.models.enums import (
     Role,
     RoundStatus,
 )
-from portal.models.funding import Criterion, Event, EventRegistration, Fund, Question, Round
+from portal.models.funding import (
+    ClarificationQuestion,
+    Criterion,
+    Event,
+    EventRegistration,
+    Faq,
+    Fund,
+    Question,
+    Round,
+    RoundChange,
+)
 from portal.models.kept_forms import KeptForm
 from portal.models.letters import Letter
 from portal.models.notifications import OutboxMessage
 from portal.models.panel import ConflictDeclaration, PanelAssignment, Score
 
 __all__ = [
-    "AgeBand", "Answer", "Application", "ApplicationStatus", "AuditEvent", "Base", "BudgetLine",
+    "AgeBand", "Answer", "ClarificationQuestion", "Faq", "RoundChange", "Application", "ApplicationStatus", "AuditEvent", "Base", "BudgetLine",
     "ConflictDeclaration", "Criterion", "Decision", "Event", "EventFormat", "EventRegistration",
     "Fund", "GuardianConsent", "IncomeBand", "Invitation", "KeptForm", "Letter", "LetterKind", "Membership",
     "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",

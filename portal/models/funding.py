@@ -54,6 +54,12 @@ class Round(Base):
     # Eligibility: allowed organisation types (empty means any) and maximum annual income.
     eligible_organisation_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     max_income_pounds: Mapped[int | None]
+    # Groups must work in at least one London borough (the funder's area).
+    must_serve_london: Mapped[bool] = mapped_column(Boolean, default=True)
+    who_cannot_apply: Mapped[str] = mapped_column(Text, default="")
+    what_you_need: Mapped[str] = mapped_column(Text, default="")
+    # Clarification questions are accepted until this moment.
+    question_deadline: Mapped[datetime | None]
     panellists_per_application: Mapped[int] = mapped_column(default=3)
     support_contact: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -70,6 +76,16 @@ class Round(Base):
     )
     events: Mapped[list[Event]] = relationship(
         back_populates="round", order_by="Event.starts_at", cascade="all, delete-orphan"
+    )
+    faqs: Mapped[list[Faq]] = relationship(
+        back_populates="round", order_by="Faq.position", cascade="all, delete-orphan"
+    )
+    changes: Mapped[list[RoundChange]] = relationship(
+        back_populates="round", order_by="RoundChange.changed_at.desc()", cascade="all, delete-orphan"
+    )
+    clarifications: Mapped[list[ClarificationQuestion]] = relationship(
+        back_populates="round", order_by="ClarificationQuestion.asked_at",
+        cascade="all, delete-orphan", foreign_keys="ClarificationQuestion.round_id",
     )
 
 
@@ -124,6 +140,58 @@ class Question(Base):
     criterion: Mapped[Criterion | None] = relationship()
 
 
+class Faq(Base):
+    """A frequently asked question with its answer, shown on the prospectus."""
+
+    __tablename__ = "faq"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    position: Mapped[int]
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+
+    round: Mapped[Round] = relationship(back_populates="faqs")
+
+
+class RoundChange(Base):
+    """A public, dated note of a change to a published round that applicants rely on."""
+
+    __tablename__ = "round_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    summary: Mapped[str] = mapped_column(Text)
+
+    round: Mapped[Round] = relationship(back_populates="changes")
+
+
+class ClarificationQuestion(Base):
+    """A question anyone asked about a round; its answer is published to everyone without the asker's name."""
+
+    __tablename__ = "clarification_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    asker_name: Mapped[str] = mapped_column(String(200))
+    asker_email: Mapped[str] = mapped_column(String(320))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The wording published (commissioners may remove anything that identifies the asker).
+    published_question: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # A duplicate points at the question whose answer covers it.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("clarification_question.id"))
+    asker_notified_at: Mapped[datetime | None]
+
+    round: Mapped[Round] = relationship(back_populates="clarifications", foreign_keys=[round_id])
+    merged_into: Mapped[ClarificationQuestion | None] = relationship(remote_side=[id])
+
+
 class Event(Base):
     """A market-warming event held before a round opens."""
 
@@ -142,6 +210,9 @@ class Event(Base):
     online_link: Mapped[str | None] = mapped_column(String(500))
     capacity: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    reminder_sent_at: Mapped[datetime | None]
 
     round: Mapped[Round] = relationship(back_populates="events")
     registrations: Mapped[list[EventRegistration]] = relationship(
@@ -163,6 +234,9 @@ class EventRegistration(Base):
     access_needs: Mapped[str | None] = mapped_column(Text)
     waiting_list: Mapped[bool] = mapped_column(Boolean, default=False)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    promoted_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    # The link in the confirmation e-mail that cancels the place (only its hash is stored).
+    cancel_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     event: Mapped[Event] = relationship(back_populates="registrations")

@@ -1,5 +1,6 @@
 """The models and the migrations describe the same schema."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -22,3 +23,20 @@ def test_every_table_is_created_by_the_migrations(session):
     inspector = db.inspect(session.connection())
     missing = set(Base.metadata.tables) - set(inspector.get_table_names())
     assert not missing, f"Tables with no migration: {sorted(missing)}"
+
+
+@pytest.mark.own_database
+def test_migrations_go_down_and_up_again(tmp_path):
+    """Every migration can be undone and redone, so a bad release can be rolled back."""
+    from flask_migrate import downgrade, upgrade
+
+    from portal import create_app
+
+    app = create_app({"TESTING": True, "INSTANCE_DIR": str(tmp_path),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"})
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert db.inspect(db.engine).get_table_names() == ["alembic_version"]
+        upgrade()
+        assert set(Base.metadata.tables) <= set(db.inspect(db.engine).get_table_names())
