@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -26,12 +27,18 @@ from portal.extensions import db
 from portal.models import (
     AgeBand,
     Base,
+    Criterion,
+    Fund,
     IncomeBand,
     Membership,
     Organisation,
     OrganisationType,
+    Question,
     Role,
+    Round,
+    RoundStatus,
     User,
+    utcnow,
 )
 
 PASSWORD = "lantern-pebble-orchard-7"
@@ -161,6 +168,76 @@ def panellist(session) -> User:
 def commissioner(session) -> User:
     """A commissioner."""
     return make_user(session, email="amara@example.org", role=Role.COMMISSIONER, name="Amara Okafor")
+
+
+# Funds and rounds --------------------------------------------------------------------------------
+
+
+def make_fund(session: Session, *, slug: str = "youth-leadership-fund") -> Fund:
+    """The Youth Leadership Fund."""
+    fund = Fund(name="Youth Leadership Fund", slug=slug, reference_prefix="YLF",
+                description="Grants for groups keeping young people safe.")
+    session.add(fund)
+    session.flush()
+    return fund
+
+
+def make_round(session: Session, *, fund: Fund | None = None, slug: str = "staying-in-school",
+               status: RoundStatus = RoundStatus.OPEN, opens_in_days: int = -10, closes_in_days: int = 30,
+               **fields) -> Round:
+    """A complete, valid round (two criteria weighted 60/40, two questions), open by default."""
+    now = utcnow()
+    fund = fund or make_fund(session, slug=f"fund-for-{slug}")
+    values = dict(
+        title="Staying in school", slug=slug, summary="Help young people stay in education.",
+        aims="Reduce school exclusions.", themes=["school exclusions"], status=status,
+        opens_at=now + timedelta(days=opens_in_days), closes_at=now + timedelta(days=closes_in_days),
+        scoring_starts_at=now + timedelta(days=closes_in_days + 5),
+        interviews_at=now + timedelta(days=closes_in_days + 15),
+        decisions_by=now + timedelta(days=closes_in_days + 30),
+        question_deadline=now + timedelta(days=closes_in_days - 7),
+        budget_pence=10_000_000, min_grant_pence=200_000, max_grant_pence=2_500_000,
+        small_grant_threshold_pence=1_000_000, max_income_pounds=250_000,
+        what_you_need="Your bank details and your safeguarding policy.",
+        support_contact="grants@example.org", published_at=None if status == RoundStatus.DRAFT else now,
+    )
+    values.update(fields)
+    round_ = Round(fund=fund, **values)
+    need = Criterion(round=round_, position=1, name="Need", weight=60, what_good_looks_like="Clear local need",
+                     descriptor_1="None", descriptor_2="Little", descriptor_3="Some", descriptor_4="Good",
+                     descriptor_5="Strong")
+    change = Criterion(round=round_, position=2, name="What will change", weight=40,
+                       what_good_looks_like="Realistic outcomes", descriptor_1="Unclear", descriptor_2="Vague",
+                       descriptor_3="Clear", descriptor_4="Tracked", descriptor_5="Tracked and shared")
+    session.add_all([
+        round_, need, change,
+        Question(round=round_, position=1, text="What will you do?", guidance="Activities, where and when.",
+                 word_limit=300, criterion=need),
+        Question(round=round_, position=2, text="How will you keep young people safe?", guidance="Your policy.",
+                 word_limit=200, criterion=change, asked_of_small_grants=False),
+    ])
+    session.flush()
+    return round_
+
+
+@pytest.fixture
+def open_round(session) -> Round:
+    """A published round open for applications."""
+    return make_round(session)
+
+
+@pytest.fixture
+def upcoming_round(session) -> Round:
+    """A published round that opens in a month."""
+    return make_round(session, slug="safer-online", title="Safer online", status=RoundStatus.PUBLISHED,
+                      opens_in_days=30, closes_in_days=90)
+
+
+@pytest.fixture
+def draft_round(session) -> Round:
+    """A round a commissioner is still setting up."""
+    return make_round(session, slug="draft-round", title="Draft round", status=RoundStatus.DRAFT,
+                      opens_in_days=30, closes_in_days=90)
 
 
 # Clients ----------------------------------------------------------------------------------------

@@ -10,15 +10,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-ANONYMOUS = "anonymous"
-APPLICANT = "applicant"  # a member of the organisation named in the URL
-OTHER_APPLICANT = "other_applicant"  # a member of a different organisation
-PANELLIST = "panellist"
-COMMISSIONER = "commissioner"
-ACTORS = (ANONYMOUS, APPLICANT, OTHER_APPLICANT, PANELLIST, COMMISSIONER)
-
-EVERYONE = frozenset(ACTORS)
-SIGNED_IN = EVERYONE - {ANONYMOUS}
+from tests.functional.access import (
+    ACTORS,
+    ANONYMOUS,
+    APPLICANT,
+    COMMISSIONER,
+    EVERYONE,
+    OTHER_APPLICANT,
+    PANELLIST,
+    SIGNED_IN,
+    domain_tables,
+)
 
 # endpoint -> the actors who may use it.
 EXPECTED: dict[str, frozenset[str]] = {
@@ -63,6 +65,19 @@ METHODS: dict[str, tuple[str, ...]] = {
 # found no such token. A 404 anywhere else fails the test.
 TOKEN_ENDPOINTS = {"accounts.reset_password", "accounts.accept_invitation"}
 
+# URL arguments and how to get a value for each: (fixture name, attribute) or a constant.
+URL_VALUES: dict[str, tuple[str, str] | str] = {
+    "organisation_id": ("organisation", "id"),
+    "token": "x",
+}
+
+# Each domain may keep its own part of the matrix in tests/functional/access/<domain>.py.
+for _table in domain_tables():
+    EXPECTED.update(_table.EXPECTED)
+    METHODS.update(getattr(_table, "METHODS", {}))
+    TOKEN_ENDPOINTS |= set(getattr(_table, "TOKEN_ENDPOINTS", set()))
+    URL_VALUES.update(getattr(_table, "URL_VALUES", {}))
+
 CLIENT_FIXTURE = {
     ANONYMOUS: "client",
     APPLICANT: "applicant_client",
@@ -89,16 +104,23 @@ CASES = [
 ]
 
 
-def url_for_endpoint(app, endpoint: str, organisation) -> str:
-    """The endpoint's URL, naming the applicant's organisation and a token that does not exist."""
-    values = {"organisation_id": organisation.id, "token": "x"}
+def url_for_endpoint(request, app, endpoint: str) -> str:
+    """The endpoint's URL, with arguments from URL_VALUES (fixtures, or constants like an unknown token)."""
     (rule,) = app.url_map.iter_rules(endpoint)
-    unknown = set(rule.arguments) - set(values)
+    unknown = set(rule.arguments) - set(URL_VALUES)
     assert not unknown, (
-        f"{rule.rule} takes {sorted(unknown)}: add a value for it in url_for_endpoint() in "
-        "tests/functional/test_access_matrix.py"
+        f"{rule.rule} takes {sorted(unknown)}: add a value for it to URL_VALUES in "
+        "tests/functional/test_access_matrix.py or in the domain's tests/functional/access/<domain>.py"
     )
-    return app.url_map.bind("localhost").build(endpoint, {k: values[k] for k in rule.arguments})
+    values = {}
+    for argument in rule.arguments:
+        source = URL_VALUES[argument]
+        if isinstance(source, tuple):
+            fixture, attribute = source
+            values[argument] = getattr(request.getfixturevalue(fixture), attribute)
+        else:
+            values[argument] = source
+    return app.url_map.bind("localhost").build(endpoint, values)
 
 
 def test_matrix_covers_every_endpoint(app):
@@ -129,7 +151,7 @@ def test_matrix_covers_every_endpoint(app):
 def test_access(request, app, organisation, endpoint, actor, method):
     """Each actor is let in, or sent to sign in, or refused with the 403 page, as EXPECTED says."""
     client = request.getfixturevalue(CLIENT_FIXTURE[actor])
-    url = url_for_endpoint(app, endpoint, organisation)
+    url = url_for_endpoint(request, app, endpoint)
     if method == "POST":
         # An empty form with a valid CSRF token: allowed forms re-show themselves with errors.
         page = client.submit(url, {}, token_from=TOKEN_PAGE)

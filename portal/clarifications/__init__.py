@@ -1,0 +1,1 @@
+"""Clarification questions about a round, answered and published to everyone."""

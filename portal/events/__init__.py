@@ -1,0 +1,1 @@
+"""Market-warming events: publishing, registration without an account, waiting lists, reminders."""
