@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -42,6 +43,12 @@ from portal.models import (
 )
 
 PASSWORD = "lantern-pebble-orchard-7"
+
+# Each domain may keep its fixtures in tests/fixtures/<domain>.py; all of them are loaded here.
+pytest_plugins = sorted(
+    f"tests.fixtures.{path.stem}" for path in (Path(__file__).parent / "fixtures").glob("*.py")
+    if path.stem != "__init__"
+)
 
 
 def database_url(tmp_path_factory) -> str:
