@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -69,6 +71,29 @@ ROUND_STATUS_LABELS = {
 }
 
 
+def paragraphs(text: str | None, css_class: str = "govuk-body") -> Markup:
+    """Plain text as escaped paragraphs: blank lines separate them, single newlines break lines."""
+    if not text:
+        return Markup("")
+    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    return Markup("").join(
+        Markup('<p class="{}">{}</p>').format(css_class, Markup("<br>").join(block.split("\n")))
+        for block in blocks
+    )
+
+
+def duration(minutes: int) -> str:
+    """'about 45 minutes', 'about 2 hours 30 minutes' (rounded to the nearest quarter hour)."""
+    minutes = max(15, round(minutes / 15) * 15)
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append("1 hour" if hours == 1 else f"{hours} hours")
+    if rest:
+        parts.append(f"{rest} minutes")
+    return "about " + " ".join(parts)
+
+
 def register(app) -> None:
     """Make the formatters available as Jinja filters."""
     from portal.boroughs import borough_name
@@ -76,5 +101,18 @@ def register(app) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["borough_name"] = borough_name
     app.jinja_env.filters["round_status"] = round_status
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["date_time"] = date_time
     app.jinja_env.filters["date"] = date
+
+
+def parse_pounds(text: str) -> int:
+    """Pence from what a person types: "£8,000", "8000", "8,000.50". Raises ValueError if it is not money."""
+    cleaned = text.strip().replace(",", "").replace(" ", "").removeprefix("£")
+    if not cleaned or cleaned.startswith("-"):
+        raise ValueError(text)
+    whole, _, fraction = cleaned.partition(".")
+    if not whole.isdigit() or (fraction and (not fraction.isdigit() or len(fraction) > 2)):
+        raise ValueError(text)
+    return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)

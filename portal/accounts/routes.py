@@ -20,6 +20,7 @@ from portal.accounts.forms import (
 from portal.domain import NotFound, ValidationError
 from portal.extensions import db
 from portal.models import IncomeBand, OrganisationType, Role
+from portal.prospectus.eligibility import SESSION_KEY as ELIGIBILITY_KEY
 from portal.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -63,6 +64,12 @@ def sign_up():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignUpForm()
+    checked = session.get(ELIGIBILITY_KEY)
+    if request.method == "GET" and checked and not form.restored:
+        # The eligibility checker's answers save the group typing them again.
+        form.organisation_type.data = checked["organisation_type"]
+        form.income_band.data = checked["income_band"]
+        form.boroughs.data = checked["boroughs"]
     if form.validate_on_submit():
         details = services.OrganisationDetails(
             name=form.organisation_name.data,
@@ -87,7 +94,7 @@ def sign_up():
             _start_session(user)
             flash(f"Your account for {details.name} has been created")
             return redirect(url_for("accounts.dashboard"))
-    return render_template("accounts/sign_up.html", form=form)
+    return render_template("accounts/sign_up.html", form=form, from_checker=bool(checked))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
