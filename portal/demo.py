@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
-from portal.formatting import LONDON
+from portal.formatting import LONDON, date_time
 from portal.models import (
     AgeBand,
+    ClarificationQuestion,
+    Faq,
+    RoundChange,
     Answer,
     Application,
     ApplicationStatus,
@@ -43,6 +46,15 @@ from portal.models import (
 )
 
 DEMO_PASSWORD = "kettle-orbit-parade-42"
+
+DEMO_FAQS = [
+    ("Can we apply if we are not a registered charity?",
+     "Yes. Unregistered groups and clubs are welcome. You need a bank account in the group's name."),
+    ("Can we apply for a project that has already started?",
+     "Yes, if the money pays for new work from the start of the grant."),
+    ("Can we make more than one application?",
+     "No. Each organisation can make one application to each round, but it can be a partner in others."),
+]
 
 DEMO_PEOPLE = [
     ("commissioner@example.org", "Amara Okafor", Role.COMMISSIONER, None),
@@ -165,7 +177,12 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
     common = dict(
         budget_pence=15_000_000, min_grant_pence=200_000, max_grant_pence=2_500_000,
         small_grant_threshold_pence=1_000_000, max_income_pounds=250_000, panellists_per_application=3,
-        support_contact="grants@example.org or 020 7946 0000 (Monday to Friday, 9am to 5pm)",
+        support_contact="Email grants@example.org or call 020 7946 0000 (Monday to Friday, 9am to 5pm).",
+        who_cannot_apply=("Individuals, political parties, and organisations that would use the money "
+                          "to promote religious beliefs. Schools can only apply as a partner."),
+        what_you_need=("Your organisation's bank details (an account in its name, needing two people to "
+                       "sign).\n\nYour safeguarding policy, or the name of the organisation whose policy "
+                       "you follow.\n\nThe names of two people who know your work."),
     )
     decided = _make_round(
         session, fund, title="Safer summers", slug="safer-summers-2026",
@@ -184,7 +201,8 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
         themes=["school exclusions", "adverse childhood experiences and resilience"], status=RoundStatus.OPEN,
         opens_at=_at(now - timedelta(days=20), 9), closes_at=_at(now + timedelta(days=40), 17),
         scoring_starts_at=_at(now + timedelta(days=45), 9), interviews_at=_at(now + timedelta(days=60), 10),
-        decisions_by=_at(now + timedelta(days=75), 17), published_at=now - timedelta(days=50), **common,
+        decisions_by=_at(now + timedelta(days=75), 17), published_at=now - timedelta(days=50),
+        question_deadline=_at(now + timedelta(days=30), 17), **common,
     )
     upcoming = _make_round(
         session, fund, title="Safer online", slug="safer-online-2027",
@@ -193,7 +211,8 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
         themes=["online harm", "critical thinking"], status=RoundStatus.PUBLISHED,
         opens_at=_at(now + timedelta(days=90), 9), closes_at=_at(now + timedelta(days=150), 17),
         scoring_starts_at=_at(now + timedelta(days=155), 9), interviews_at=_at(now + timedelta(days=170), 10),
-        decisions_by=_at(now + timedelta(days=185), 17), published_at=now - timedelta(days=5), **common,
+        decisions_by=_at(now + timedelta(days=185), 17), published_at=now - timedelta(days=5),
+        question_deadline=_at(now + timedelta(days=140), 17), **common,
     )
     session.add_all([
         Event(round=upcoming, title="Meet the funder: Safer online", event_format=EventFormat.IN_PERSON,
@@ -201,11 +220,35 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
               starts_at=_at(now + timedelta(days=30), 18), ends_at=_at(now + timedelta(days=30), 20),
               venue_address="Hackney Central Library, 1 Reading Lane, London E8 1GQ",
               access_information="Step-free access, hearing loop, accessible toilet. Food provided.",
-              capacity=60),
+              capacity=60, published_at=now - timedelta(days=4)),
         Event(round=upcoming, title="Online drop-in: your questions answered", event_format=EventFormat.ONLINE,
               description="A short talk followed by questions. Captions will be on.",
               starts_at=_at(now + timedelta(days=45), 12, 30), ends_at=_at(now + timedelta(days=45), 13, 30),
-              online_link="https://meet.example.org/safer-online-drop-in", capacity=200),
+              online_link="https://meet.example.org/safer-online-drop-in", capacity=200,
+              published_at=now - timedelta(days=4)),
+        Event(round=open_round, title="Application surgery: staying in school", event_format=EventFormat.ONLINE,
+              description="Bring your draft answers and get advice from the grants team.",
+              starts_at=_at(now + timedelta(days=10), 18), ends_at=_at(now + timedelta(days=10), 19),
+              online_link="https://meet.example.org/application-surgery", capacity=2,
+              published_at=now - timedelta(days=15)),
+    ])
+    for round_, faqs in ((open_round, DEMO_FAQS), (upcoming, DEMO_FAQS)):
+        session.add_all([Faq(round=round_, position=i, question=q, answer=a) for i, (q, a) in enumerate(faqs, 1)])
+    session.add_all([
+        ClarificationQuestion(
+            round=open_round, asker_name="Femi Adeyemi", asker_email="femi@example.org",
+            question="Can we pay young people for their time helping to run sessions?",
+            published_question="Can we pay young people for their time helping to run sessions?",
+            answer="Yes. Paying young people fairly for their time is welcome. Show it as a line in your budget.",
+            asked_at=now - timedelta(days=12), answered_at=now - timedelta(days=10),
+            answered_by_id=None, asker_notified_at=now - timedelta(days=10)),
+        ClarificationQuestion(
+            round=open_round, asker_name="Rosa Lima", asker_email="rosa@example.org",
+            question="We are a Tottenham group of mums. Can we apply if we have no bank account yet?",
+            asked_at=now - timedelta(days=2)),
+        RoundChange(round=open_round, changed_at=now - timedelta(days=8),
+                    summary=f"Closing date changed from {date_time(open_round.closes_at - timedelta(days=7))} "
+                            f"to {date_time(open_round.closes_at)}"),
     ])
     session.flush()
 

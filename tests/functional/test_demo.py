@@ -24,7 +24,7 @@ def test_seed_demo_fills_an_empty_database_and_prints_the_sign_ins(app, session)
     assert session.scalar(select(func.count(Score.id))) == 6 * 3 * 4
     assert session.scalar(select(func.count(PanelAssignment.id))) == 18
     assert session.scalar(select(func.count(Application.id))) == 7
-    assert session.scalar(select(func.count(Event.id))) == 2
+    assert session.scalar(select(func.count(Event.id))) == 3
 
 
 def test_seed_demo_refuses_politely_when_there_is_data(app, session, applicant):
