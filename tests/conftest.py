@@ -331,6 +331,8 @@ class PortalClient(FlaskClient):
 
     def _parse(self, response) -> Page:
         """Parse a response; HTML pages must pass the structure checks."""
+        if response.mimetype not in ("text/html", "text/plain", "application/json"):
+            return Page(response=response, soup=BeautifulSoup("", "html.parser"))  # a PDF, CSV...
         page = Page(response=response, soup=BeautifulSoup(response.get_data(as_text=True), "html.parser"))
         if response.mimetype == "text/html" and page.soup.find("html"):
             check_page_structure(page)

@@ -68,6 +68,7 @@ class AnsweredQuestion:
     question: str
     answer: str
     answered_at: datetime
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,10 @@ class Prospectus:
 
     @property
     def accepting_questions(self) -> bool:
-        """Clarification questions are taken until the question deadline (or the closing date)."""
-        deadline = self.round.question_deadline or self.round.closes_at
-        return self.round.status in (RoundStatus.PUBLISHED, RoundStatus.OPEN) and self.now < deadline
+        """Clarification questions are taken until the question deadline (the Q&A service's rule)."""
+        from portal.clarifications.services import questions_open
+
+        return questions_open(self.round, now=self.now)
 
 
 def _timeline(round_: Round, now: datetime) -> list[Milestone]:
@@ -126,7 +128,8 @@ def published_answers_for(session: Session, round_: Round) -> list[AnsweredQuest
     """The round's answered clarification questions, as the Q&A service publishes them."""
     from portal.clarifications.services import published_answers
 
-    return [AnsweredQuestion(question=a.question, answer=a.answer, answered_at=a.answered_at)
+    return [AnsweredQuestion(question=a.question, answer=a.answer, answered_at=a.answered_at,
+                             updated_at=a.updated_at)
             for a in published_answers(session, round_=round_)]
 
 
