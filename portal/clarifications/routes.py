@@ -10,6 +10,7 @@ from portal.clarifications import services
 from portal.clarifications.forms import AnswerForm, AskQuestionForm, MergeForm
 from portal.domain import DomainError
 from portal.extensions import db
+from portal.prospectus.services import public_round
 
 bp = Blueprint("clarifications", __name__)
 
@@ -32,7 +33,7 @@ def prospectus_path(round_) -> str:
 @access(PUBLIC)
 def ask_question(slug: str):
     """Anyone asks a question about a published round until its question deadline."""
-    round_ = services.public_round(db.session, slug=slug)
+    round_ = public_round(db.session, slug=slug)
     is_open = services.questions_open(round_)
     if request.method == "GET" and not is_open:
         return render_template("clarifications/questions_closed.html", round=round_,
@@ -55,7 +56,7 @@ def ask_question(slug: str):
 @access(PUBLIC)
 def question_sent(slug: str):
     """Confirmation: what happens to the question next."""
-    round_ = services.public_round(db.session, slug=slug)
+    round_ = public_round(db.session, slug=slug)
     return render_template("clarifications/question_sent.html", round=round_, prospectus=prospectus_path(round_))
 
 

@@ -104,14 +104,6 @@ def normalise_email(email: str) -> str:
 # The public: asking -----------------------------------------------------------------------------
 
 
-def public_round(session: Session, *, slug: str) -> Round:
-    """A round anyone may see (drafts are not found)."""
-    round_ = session.scalar(select(Round).where(Round.slug == slug))
-    if round_ is None or round_.status == RoundStatus.DRAFT:
-        raise NotFound("There is no funding round at this address")
-    return round_
-
-
 def ask_question(
     session: Session, *, round_: Round, name: str, email: str, question: str, now: datetime | None = None
 ) -> ClarificationQuestion:

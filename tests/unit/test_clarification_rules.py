@@ -6,6 +6,8 @@ from dataclasses import fields
 from datetime import timedelta
 
 import pytest
+
+from portal.prospectus.services import public_round
 from sqlalchemy import select
 
 from portal.clarifications import services
@@ -102,7 +104,7 @@ def test_a_draft_round_cannot_be_asked_about(session, draft_round):
         services.ask_question(session, round_=draft_round, name="Priya Shah", email="priya@example.org",
                               question="Can we apply twice?")
     with pytest.raises(NotFound):
-        services.public_round(session, slug=draft_round.slug)
+        public_round(session, slug=draft_round.slug)
 
 
 # Asking -------------------------------------------------------------------------------------------
