@@ -11,10 +11,12 @@ from portal.models import Role
 
 def navigation_for(user: Any, path: str) -> list[dict[str, Any]]:
     """Links for the GOV.UK service navigation, with the current one marked."""
-    items: list[tuple[str, str]] = [("Funding rounds", url_for("prospectus.home"))]
+    items: list[tuple[str, str]] = [("Funding rounds", url_for("prospectus.home")),
+                                    ("Events", url_for("events.upcoming_events"))]
     if user.is_authenticated:
         if user.has_role(Role.COMMISSIONER):
             items += [("Rounds to manage", url_for("commissioning.home")),
+                      ("Manage events", url_for("events.manage_events")),
                       ("People", url_for("commissioning.people"))]
         elif user.role == Role.PANELLIST:
             items += [("Your panel work", url_for("panel.home"))]
