@@ -6,6 +6,11 @@ from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+from wtforms import RadioField, StringField
+from wtforms.validators import Email, InputRequired, Length
+
+from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS
 
 from portal.domain import DomainError
 from portal.pending import take_pending_form
@@ -35,3 +40,41 @@ class PortalForm(FlaskForm):
         name = error.field or default_field or next(iter(self._fields))
         field = self._fields[name]
         field.errors = [*field.errors, error.message]
+
+
+def email_field(label: str = "Email address", *, description: str | None = None,
+                message: str = "Enter your email address") -> StringField:
+    """An e-mail address field with plain-English messages (used by every form that asks for one)."""
+    return StringField(
+        label,
+        description=description,
+        filters=[strip],
+        validators=[
+            InputRequired(message=message),
+            Email(message="Enter an email address in the correct format, like name@example.com",
+                  check_deliverability=False),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+        ],
+        widget=GovTextInput(),
+    )
+
+
+def organisation_type_field(label: str = "What type of organisation is it?") -> RadioField:
+    """The legal form of a community group, as radios."""
+    return RadioField(
+        label,
+        choices=[(t.value, text) for t, text in ORGANISATION_TYPE_LABELS.items()],
+        validators=[InputRequired(message="Select the type of organisation")],
+        widget=GovRadioInput(),
+    )
+
+
+def income_band_field() -> RadioField:
+    """A group's annual income band, as radios."""
+    return RadioField(
+        "What was your organisation's income in its last financial year?",
+        description="If you are new, give your expected income for this year",
+        choices=[(b.value, text) for b, text in INCOME_BAND_LABELS.items()],
+        validators=[InputRequired(message="Select your organisation's annual income")],
+        widget=GovRadioInput(),
+    )

@@ -12,29 +12,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from portal.boroughs import borough_choices
-from portal.forms import PortalForm, strip
+from portal.forms import PortalForm, email_field, income_band_field, organisation_type_field, strip
 from portal.models import AgeBand, Role
-from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS
 
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
-
-
-def _email_field(label: str = "Email address") -> StringField:
-    """An e-mail field with plain-English messages."""
-    return StringField(
-        label,
-        filters=[strip],
-        validators=[
-            InputRequired(message="Enter your email address"),
-            Email(message="Enter an email address in the correct format, like name@example.com",
-                  check_deliverability=False),
-            Length(max=320, message="Email address must be 320 characters or fewer"),
-        ],
-        widget=GovTextInput(),
-    )
 
 
 def _name_field(label: str, message: str) -> StringField:
@@ -57,7 +41,7 @@ class SignUpForm(PortalForm):
     """A community group registers with its first member."""
 
     name = _name_field("Your full name", "Enter your full name")
-    email = _email_field()
+    email = email_field()
     password = PasswordField(
         "Create a password",
         description="At least 12 characters. Three random words together are easy to remember and hard to guess.",
@@ -65,12 +49,7 @@ class SignUpForm(PortalForm):
         widget=GovPasswordInput(),
     )
     organisation_name = _name_field("Name of your organisation or group", "Enter the name of your organisation or group")
-    organisation_type = RadioField(
-        "What type of organisation is it?",
-        choices=[(t.value, label) for t, label in ORGANISATION_TYPE_LABELS.items()],
-        validators=[InputRequired(message="Select the type of organisation")],
-        widget=GovRadioInput(),
-    )
+    organisation_type = organisation_type_field()
     charity_number = StringField(
         "Charity number (if registered)",
         filters=[strip],
@@ -85,13 +64,7 @@ class SignUpForm(PortalForm):
         validators=[Optional(), Regexp(r"^(?i:[A-Z0-9]{8})$", message="Enter a company number in the correct format: 8 characters, like 01234567 or SC123456")],
         widget=GovTextInput(),
     )
-    income_band = RadioField(
-        "What was your organisation's income in its last financial year?",
-        description="If you are new, give your expected income for this year",
-        choices=[(b.value, label) for b, label in INCOME_BAND_LABELS.items()],
-        validators=[InputRequired(message="Select your organisation's annual income")],
-        widget=GovRadioInput(),
-    )
+    income_band = income_band_field()
     boroughs = CheckboxesField(
         "Which London boroughs do you work in?",
         description="Select all that apply",
@@ -114,7 +87,7 @@ class SignUpForm(PortalForm):
 class SignInForm(PortalForm):
     """Sign in with e-mail and password."""
 
-    email = _email_field()
+    email = email_field()
     password = PasswordField("Password", validators=[InputRequired(message="Enter your password")], widget=GovPasswordInput())
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -122,7 +95,7 @@ class SignInForm(PortalForm):
 class ForgotPasswordForm(PortalForm):
     """Ask for a password reset link."""
 
-    email = _email_field()
+    email = email_field()
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
 
 
@@ -155,7 +128,7 @@ class InviteColleagueForm(PortalForm):
     """Invite somebody to act for the same organisation."""
 
     name = _name_field("Their full name", "Enter your colleague's full name")
-    email = _email_field("Their email address")
+    email = email_field("Their email address")
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
@@ -172,7 +145,7 @@ class InviteStaffForm(PortalForm):
         widget=GovRadioInput(),
     )
     name = _name_field("Their full name", "Enter their full name")
-    email = _email_field("Their email address")
+    email = email_field("Their email address")
     age_band = RadioField(
         "How old is the panellist? (panellists only)",
         description="Panellists under 18 cannot see any application until a guardian's consent is recorded.",

@@ -10,10 +10,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portal.clarifications.services import word_limit_problem
-from portal.forms import PortalForm, strip
+from portal.forms import PortalForm, email_field, strip
 
 
 def _within_word_limit(_form, field) -> None:
@@ -34,18 +34,7 @@ class AskQuestionForm(PortalForm):
                     Length(max=200, message="Your name must be 200 characters or fewer")],
         widget=GovTextInput(),
     )
-    email = StringField(
-        "Your email address",
-        filters=[strip],
-        description="We will email you when your question has been answered. It is never published.",
-        validators=[
-            DataRequired(message="Enter your email address"),
-            Email(message="Enter an email address in the correct format, like name@example.com",
-                  check_deliverability=False),
-            Length(max=320, message="Your email address must be 320 characters or fewer"),
-        ],
-        widget=GovTextInput(),
-    )
+    email = email_field("Your email address", description="We will email you when your question has been answered. It is never published.")
     question = TextAreaField(
         "Your question",
         filters=[strip],

@@ -14,9 +14,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, Field, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
-from portal.forms import PortalForm, strip
+from portal.forms import PortalForm, email_field, strip
 from portal.models import EventFormat
 
 MONTHS = {
@@ -225,18 +225,7 @@ class RegisterForm(PortalForm):
                     Length(max=200, message="Your name must be 200 characters or fewer")],
         widget=GovTextInput(),
     )
-    email = StringField(
-        "Email address",
-        filters=[strip],
-        description="We will send your booking details here",
-        validators=[
-            InputRequired(message="Enter your email address"),
-            Email(message="Enter an email address in the correct format, like name@example.com",
-                  check_deliverability=False),
-            Length(max=320, message="Email address must be 320 characters or fewer"),
-        ],
-        widget=GovTextInput(),
-    )
+    email = email_field("Email address", description="We will send your booking details here")
     organisation_name = StringField(
         "Organisation or group (optional)",
         filters=[strip],

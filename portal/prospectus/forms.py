@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
 from portal.accounts.forms import CheckboxesField
 from portal.boroughs import borough_choices
 from portal.formatting import parse_pounds
-from portal.forms import PortalForm, strip
-from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS
+from portal.forms import PortalForm, income_band_field, organisation_type_field, strip
 
 
 class EligibilityForm(PortalForm):
     """Four questions that tell a group whether it can apply."""
 
-    organisation_type = RadioField(
-        "What type of organisation are you?",
-        choices=[(t.value, label) for t, label in ORGANISATION_TYPE_LABELS.items()],
-        validators=[InputRequired(message="Select the type of organisation")],
-        widget=GovRadioInput(),
-    )
-    income_band = RadioField(
-        "What was your organisation's income in its last financial year?",
-        description="If you are new, give your expected income for this year",
-        choices=[(b.value, label) for b, label in INCOME_BAND_LABELS.items()],
-        validators=[InputRequired(message="Select your organisation's annual income")],
-        widget=GovRadioInput(),
-    )
+    organisation_type = organisation_type_field("What type of organisation are you?")
+    income_band = income_band_field()
     boroughs = CheckboxesField(
         "Which London boroughs do you work in?",
         description="Select all that apply. Leave them all empty if you do not work in London.",
