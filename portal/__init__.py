@@ -153,9 +153,11 @@ def _register_templates(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     """Operators' commands: ``seed-demo`` and ``deliver-email`` (``db`` comes from Flask-Migrate)."""
+    from portal.commissioning.cli import follow_round_dates_command
     from portal.demo import seed_demo_command
     from portal.notifications.cli import deliver_email_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(deliver_email_command)
+    app.cli.add_command(follow_round_dates_command)
 

@@ -17,11 +17,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
+from portal.domain import (
+    NotFound,
+    PermissionDenied,
+    StateTransitionError,
+    ValidationError,
+)
 from portal.formatting import date, date_time, money
-from portal.models import Criterion, Faq, Fund, Question, Role, Round, RoundChange, RoundStatus, User
+from portal.models import (
+    Criterion,
+    Faq,
+    Fund,
+    Question,
+    Role,
+    Round,
+    RoundChange,
+    RoundStatus,
+    User,
+)
 from portal.models.enums import ORGANISATION_TYPE_LABELS, OrganisationType
 from portal.prospectus.services import Prospectus, prospectus_for
+from portal.round_lifecycle import transition_round
 
 # The funder's priority themes; a round picks any of them (stored as written here).
 THEMES = (
@@ -110,27 +126,6 @@ def get_faq(session: Session, *, faq_id: int, by: User) -> Faq:
 
 
 # Lifecycle -------------------------------------------------------------------------------------
-
-
-def transition_round(round_: Round, target: RoundStatus) -> None:
-    """Move a round along its lifecycle (DESIGN.md), refusing any other move."""
-    match (round_.status, target):
-        case (
-            (RoundStatus.DRAFT, RoundStatus.PUBLISHED)
-            | (RoundStatus.DRAFT, RoundStatus.OPEN)  # published after its opening time
-            | (RoundStatus.PUBLISHED, RoundStatus.OPEN)
-            | (RoundStatus.OPEN, RoundStatus.CLOSED)
-            | (RoundStatus.CLOSED, RoundStatus.ASSESSMENT)
-            | (RoundStatus.ASSESSMENT, RoundStatus.DECIDED)
-            | (RoundStatus.DECIDED, RoundStatus.DECISIONS_PUBLISHED)
-        ):
-            round_.status = target
-        case (RoundStatus.DRAFT, _):
-            raise StateTransitionError("This round is still a draft: publish it first")
-        case (_, RoundStatus.PUBLISHED | RoundStatus.OPEN):
-            raise StateTransitionError("This round has already been published")
-        case _:
-            raise StateTransitionError(f"A round cannot go from {round_.status.value} to {target.value}")
 
 
 def is_published(round_: Round) -> bool:

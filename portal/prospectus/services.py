@@ -9,9 +9,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain import NotFound
-from portal.models import Criterion, Event, Faq, Question, Round, RoundChange, RoundStatus, utcnow
+from portal.models import (
+    Criterion,
+    Event,
+    Faq,
+    Question,
+    Round,
+    RoundChange,
+    RoundStatus,
+    utcnow,
+)
 from portal.models.enums import ORGANISATION_TYPE_LABELS, OrganisationType
-from portal.prospectus.eligibility import EligibilityAnswers, Problem, check_eligibility, is_small_grant
+from portal.prospectus.eligibility import (
+    EligibilityAnswers,
+    Problem,
+    check_eligibility,
+    is_small_grant,
+)
+from portal.round_lifecycle import follow_round_dates
 
 PUBLIC_STATUSES = [s for s in RoundStatus if s != RoundStatus.DRAFT]
 # Minutes a volunteer might need per 100 words written, and for the rest of the form.
@@ -28,8 +43,9 @@ class HomeRounds:
     decided: list[Round]
 
 
-def home_rounds(session: Session) -> HomeRounds:
+def home_rounds(session: Session, *, now: datetime | None = None) -> HomeRounds:
     """Open, upcoming and decided rounds; drafts are never shown."""
+    follow_round_dates(session, now=now or utcnow())
     rounds = session.scalars(
         select(Round).where(Round.status.in_(PUBLIC_STATUSES)).order_by(Round.opens_at)
     ).all()
@@ -40,8 +56,9 @@ def home_rounds(session: Session) -> HomeRounds:
     )
 
 
-def public_round(session: Session, *, slug: str) -> Round:
+def public_round(session: Session, *, slug: str, now: datetime | None = None) -> Round:
     """A round the public may see, by its address; drafts do not exist for the public."""
+    follow_round_dates(session, now=now or utcnow())
     round_ = session.scalar(select(Round).where(Round.slug == slug))
     if round_ is None or round_.status == RoundStatus.DRAFT:
         raise NotFound("There is no funding round at this address. It may have moved: see all funding rounds")
