@@ -8,11 +8,11 @@ from flask import request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
-from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS
-
 from portal.domain import DomainError
+from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS
 from portal.pending import take_pending_form
 
 
@@ -63,7 +63,7 @@ def organisation_type_field(label: str = "What type of organisation is it?") -> 
     """The legal form of a community group, as radios."""
     return RadioField(
         label,
-        choices=[(t.value, text) for t, text in ORGANISATION_TYPE_LABELS.items()],
+        choices=[SelectChoice(t.value, text) for t, text in ORGANISATION_TYPE_LABELS.items()],
         validators=[InputRequired(message="Select the type of organisation")],
         widget=GovRadioInput(),
     )
@@ -74,7 +74,7 @@ def income_band_field() -> RadioField:
     return RadioField(
         "What was your organisation's income in its last financial year?",
         description="If you are new, give your expected income for this year",
-        choices=[(b.value, text) for b, text in INCOME_BAND_LABELS.items()],
+        choices=[SelectChoice(b.value, text) for b, text in INCOME_BAND_LABELS.items()],
         validators=[InputRequired(message="Select your organisation's annual income")],
         widget=GovRadioInput(),
     )

@@ -11,11 +11,24 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms import (
+    PasswordField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from portal.boroughs import borough_choices
-from portal.forms import PortalForm, email_field, income_band_field, organisation_type_field, strip
+from portal.forms import (
+    PortalForm,
+    email_field,
+    income_band_field,
+    organisation_type_field,
+    strip,
+)
 from portal.models import AgeBand, Role
 
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
@@ -68,7 +81,7 @@ class SignUpForm(PortalForm):
     boroughs = CheckboxesField(
         "Which London boroughs do you work in?",
         description="Select all that apply",
-        choices=borough_choices(),
+        choices=[SelectChoice(code, name) for code, name in borough_choices()],
         validators=[InputRequired(message="Select at least one London borough you work in")],
     )
     address_line_1 = _name_field("Address line 1", "Enter the first line of your address")
@@ -138,8 +151,8 @@ class InviteStaffForm(PortalForm):
     role = RadioField(
         "What will they do?",
         choices=[
-            (Role.PANELLIST.value, "Youth panellist: scores and interviews applicants"),
-            (Role.COMMISSIONER.value, "Commissioner: sets up rounds, runs the panel and publishes decisions"),
+            SelectChoice(Role.PANELLIST.value, "Youth panellist: scores and interviews applicants"),
+            SelectChoice(Role.COMMISSIONER.value, "Commissioner: sets up rounds, runs the panel and publishes decisions"),
         ],
         validators=[InputRequired(message="Select whether you are inviting a panellist or a commissioner")],
         widget=GovRadioInput(),
@@ -149,7 +162,7 @@ class InviteStaffForm(PortalForm):
     age_band = RadioField(
         "How old is the panellist? (panellists only)",
         description="Panellists under 18 cannot see any application until a guardian's consent is recorded.",
-        choices=[(b.value, b.label) for b in AgeBand],
+        choices=[SelectChoice(b.value, b.label) for b in AgeBand],
         validators=[Optional()],
         widget=GovRadioInput(),
     )

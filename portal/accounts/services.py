@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.accounts import throttle
-from portal.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from portal.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
 from portal.domain import NotFound, PermissionDenied, ValidationError
 from portal.models import (
     AgeBand,

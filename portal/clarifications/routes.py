@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.access import COMMISSIONERS, PUBLIC, access
 from portal.clarifications import services
@@ -111,7 +120,7 @@ def merge_question(round_id: int, question_id: int):
     numbers = services.question_numbers(db.session, round_id=round_id)
     targets = services.merge_targets(db.session, question=question, by=current_user)
     form = MergeForm()
-    form.into.choices = [(str(t.id), f"Question {numbers[t.id]}") for t in targets]
+    form.into.choices = [SelectChoice(str(t.id), f"Question {numbers[t.id]}") for t in targets]
     reason = services.cannot_merge_reason(question)
     if reason is None and form.validate_on_submit():
         into_id = int(form.into.data) if form.into.data.isdigit() else None

@@ -15,9 +15,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
+from portal.domain import (
+    NotFound,
+    PermissionDenied,
+    StateTransitionError,
+    ValidationError,
+)
 from portal.formatting import date_time
-from portal.models import AuditEvent, ClarificationQuestion, Role, Round, RoundStatus, User, utcnow
+from portal.models import (
+    AuditEvent,
+    ClarificationQuestion,
+    Role,
+    Round,
+    RoundStatus,
+    User,
+    utcnow,
+)
 from portal.notifications.services import queue_email
 
 # Long enough for a real question, short enough for a commissioner to answer quickly.

@@ -13,8 +13,22 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, Field, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms import (
+    BooleanField,
+    Field,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from portal.forms import PortalForm, email_field, strip
 from portal.models import EventFormat
@@ -164,7 +178,7 @@ class EventForm(PortalForm):
     )
     event_format = RadioField(
         "How will people attend?",
-        choices=[(EventFormat.IN_PERSON.value, "In person, at a venue"), (EventFormat.ONLINE.value, "Online")],
+        choices=[SelectChoice(EventFormat.IN_PERSON.value, "In person, at a venue"), SelectChoice(EventFormat.ONLINE.value, "Online")],
         validators=[InputRequired(message="Select whether the event is in person or online")],
         invalid_choice_message="Select whether the event is in person or online",
         widget=GovRadioInput(),

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.access import COMMISSIONERS, PUBLIC, access
 from portal.domain import NotFound, StateTransitionError, ValidationError
@@ -136,7 +146,7 @@ def new_event():
     """Set up an event for a round; it stays private until published."""
     rounds = services.rounds_for_events(db.session, by=current_user)
     form = EventForm()
-    form.round_id.choices = [(str(r.id), r.title) for r in rounds]
+    form.round_id.choices = [SelectChoice(str(r.id), r.title) for r in rounds]
     if request.method == "GET" and not form.restored:
         form.round_id.data = request.args.get("round")
         form.event_format.data = EventFormat.IN_PERSON.value

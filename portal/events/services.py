@@ -18,10 +18,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal import audit
-from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
+from portal.domain import (
+    NotFound,
+    PermissionDenied,
+    StateTransitionError,
+    ValidationError,
+)
 from portal.events.calendar import CalendarEvent, calendar_file
 from portal.formatting import LONDON, date_time
-from portal.models import Event, EventFormat, EventRegistration, Role, Round, RoundStatus, User, utcnow
+from portal.models import (
+    Event,
+    EventFormat,
+    EventRegistration,
+    Role,
+    Round,
+    RoundStatus,
+    User,
+    utcnow,
+)
 from portal.notifications.services import queue_email
 
 # Events belong to rounds people can still prepare for; none are added once a round has closed.

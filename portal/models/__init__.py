@@ -20,8 +20,8 @@ from portal.models.enums import (
     IncomeBand,
     LetterKind,
     OrganisationType,
-    Outcome,
     OutboxStatus,
+    Outcome,
     Role,
     RoundStatus,
 )

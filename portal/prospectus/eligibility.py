@@ -8,7 +8,6 @@ from portal.formatting import money
 from portal.models import IncomeBand, OrganisationType, Round
 from portal.models.enums import ORGANISATION_TYPE_LABELS
 
-
 # Where the checker's answers wait (in the visitor's session) to pre-fill the sign-up form.
 SESSION_KEY = "eligibility_answers"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
 from portal.accounts.forms import CheckboxesField
@@ -20,7 +21,7 @@ class EligibilityForm(PortalForm):
     boroughs = CheckboxesField(
         "Which London boroughs do you work in?",
         description="Select all that apply. Leave them all empty if you do not work in London.",
-        choices=borough_choices(),
+        choices=[SelectChoice(code, name) for code, name in borough_choices()],
     )
     amount = StringField(
         "How much money do you want to ask for?",
