@@ -9,7 +9,14 @@ from portal.models.accounts import (
     SignInAttempt,
     User,
 )
-from portal.models.applications import Answer, Application, BudgetLine, Partner
+from portal.models.applications import (
+    Answer,
+    Application,
+    ApplicationDocument,
+    ApplicationSection,
+    BudgetLine,
+    Partner,
+)
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.decisions import Decision
@@ -24,6 +31,7 @@ from portal.models.enums import (
     Outcome,
     Role,
     RoundStatus,
+    SectionStatus,
 )
 from portal.models.funding import (
     ClarificationQuestion,
@@ -33,6 +41,7 @@ from portal.models.funding import (
     Faq,
     Fund,
     Question,
+    ReferenceCounter,
     Round,
     RoundChange,
 )
@@ -42,6 +51,7 @@ from portal.models.notifications import OutboxMessage
 from portal.models.panel import ConflictDeclaration, PanelAssignment, Score
 
 __all__ = [
+    "ApplicationDocument", "ApplicationSection", "ReferenceCounter", "SectionStatus",
     "AgeBand", "Answer", "ClarificationQuestion", "Faq", "RoundChange", "Application", "ApplicationStatus", "AuditEvent", "Base", "BudgetLine",
     "ConflictDeclaration", "Criterion", "Decision", "Event", "EventFormat", "EventRegistration",
     "Fund", "GuardianConsent", "IncomeBand", "Invitation", "KeptForm", "Letter", "LetterKind", "Membership",

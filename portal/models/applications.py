@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import Organisation, User
 from portal.models.base import Base, utcnow
-from portal.models.enums import ApplicationStatus
+from portal.models.enums import ApplicationStatus, SectionStatus
 from portal.models.funding import Question, Round
 from portal.models.types import enum_type
 
@@ -35,12 +36,20 @@ class Application(Base):
     submitted_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     ineligible_reason: Mapped[str | None] = mapped_column(Text)
+    screened_at: Mapped[datetime | None]
+    screened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Declarations: who confirmed the application is true and they may apply for the organisation.
+    declared_by_name: Mapped[str | None] = mapped_column(String(200))
+    declared_by_role: Mapped[str | None] = mapped_column(String(200))
+    declared_at: Mapped[datetime | None]
+    # Everything submitted, frozen as it was: what the panel reads and the PDF copy shows.
+    submitted_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Optimistic locking: a save based on an older version is refused, not silently applied.
     version: Mapped[int] = mapped_column(default=1)
 
     round: Mapped[Round] = relationship()
     organisation: Mapped[Organisation] = relationship()
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     answers: Mapped[list[Answer]] = relationship(
         back_populates="application", cascade="all, delete-orphan"
     )
@@ -49,6 +58,12 @@ class Application(Base):
     )
     partners: Mapped[list[Partner]] = relationship(
         back_populates="application", cascade="all, delete-orphan"
+    )
+    sections: Mapped[list[ApplicationSection]] = relationship(
+        back_populates="application", cascade="all, delete-orphan"
+    )
+    documents: Mapped[list[ApplicationDocument]] = relationship(
+        back_populates="application", order_by="ApplicationDocument.uploaded_at", cascade="all, delete-orphan"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -96,3 +111,41 @@ class Partner(Base):
     role_description: Mapped[str] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="partners")
+
+
+class ApplicationSection(Base):
+    """One task-list section's status and version (each section is saved on its own)."""
+
+    __tablename__ = "application_section"
+    __table_args__ = (UniqueConstraint("application_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    status: Mapped[SectionStatus] = mapped_column(enum_type(SectionStatus), default=SectionStatus.NOT_STARTED)
+    # Each save names the version it started from; a save from an older version is refused.
+    version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    application: Mapped[Application] = relationship(back_populates="sections")
+    updated_by: Mapped[User | None] = relationship()
+
+
+class ApplicationDocument(Base):
+    """A supporting document, stored outside the web root under a random name."""
+
+    __tablename__ = "application_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))  # sanitised
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))  # from the content, not the name
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    application: Mapped[Application] = relationship(back_populates="documents")
+    uploaded_by: Mapped[User] = relationship()

@@ -161,3 +161,16 @@ class OutboxStatus(StrEnum):
 
     PENDING = "pending"
     SENT = "sent"
+
+
+class SectionStatus(StrEnum):
+    """How far a task-list section of an application has got."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        """The status as the GOV.UK task list shows it."""
+        return {"not_started": "Not started", "in_progress": "In progress", "completed": "Completed"}[self.value]

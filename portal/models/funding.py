@@ -60,6 +60,9 @@ class Round(Base):
     what_you_need: Mapped[str] = mapped_column(Text, default="")
     # Clarification questions are accepted until this moment.
     question_deadline: Mapped[datetime | None]
+    # Supporting documents: asked only of grants at or above the small-grant threshold.
+    asks_for_documents: Mapped[bool] = mapped_column(Boolean, default=False)
+    document_guidance: Mapped[str] = mapped_column(Text, default="")
     panellists_per_application: Mapped[int] = mapped_column(default=3)
     support_contact: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -87,6 +90,18 @@ class Round(Base):
         back_populates="round", order_by="ClarificationQuestion.asked_at",
         cascade="all, delete-orphan", foreign_keys="ClarificationQuestion.round_id",
     )
+
+
+class ReferenceCounter(Base):
+    """The last application reference number given, per fund and year (YLF-2026-0042)."""
+
+    __tablename__ = "reference_counter"
+    __table_args__ = (UniqueConstraint("fund_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("fund.id"))
+    year: Mapped[int]
+    last_number: Mapped[int] = mapped_column(default=0)
 
 
 class Criterion(Base):
