@@ -107,17 +107,20 @@ def _register_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Each domain brings its own blueprint."""
     from portal.accounts.routes import bp as accounts_bp
+    from portal.applications.documents import bp as documents_bp
+    from portal.applications.routes import bp as applications_bp
     from portal.clarifications.routes import bp as clarifications_bp
     from portal.commissioning.round_setup import bp as round_setup_bp
     from portal.commissioning.routes import bp as commissioning_bp
+    from portal.commissioning.submissions import bp as submissions_bp
     from portal.events.routes import bp as events_bp
     from portal.health import bp as health_bp
     from portal.panel.routes import bp as panel_bp
     from portal.prospectus.routes import bp as prospectus_bp
     from portal.site import bp as site_bp
 
-    for bp in (prospectus_bp, events_bp, clarifications_bp, accounts_bp, commissioning_bp, round_setup_bp,
-               panel_bp, health_bp, site_bp):
+    for bp in (prospectus_bp, events_bp, clarifications_bp, accounts_bp, applications_bp, documents_bp,
+               commissioning_bp, round_setup_bp, submissions_bp, panel_bp, health_bp, site_bp):
         app.register_blueprint(bp)
 
 
