@@ -333,6 +333,11 @@ class RoundForm(PortalForm):
     decisions_by = LondonDateTimeField("Decisions by", what="the decision date")
     what_you_need = _textarea("What applicants will need",
                               description="Documents and information to have ready, like a bank statement")
+    asks_for_documents = YesNoField("Do applicants for larger grants upload supporting documents?",
+                                    default=False,
+                                    description="Small grants never ask for documents")
+    document_guidance = _textarea("Which documents, and why (optional)",
+                                  description="For example: your latest accounts and your safeguarding policy")
     support_contact = _textarea("How to get help", description="An email address or phone number, and when "
                                 "someone will answer")
     submit = _submit("Save round details")
@@ -340,7 +345,7 @@ class RoundForm(PortalForm):
     def details(self) -> RoundDetails:
         """What the service needs (blank optional text becomes an empty string)."""
         values = {name: self[name].data for name in RoundDetails.__dataclass_fields__}
-        for name in ("summary", "aims", "who_cannot_apply", "what_you_need", "support_contact"):
+        for name in ("summary", "aims", "who_cannot_apply", "what_you_need", "document_guidance", "support_contact"):
             values[name] = values[name] or ""
         return RoundDetails(**values)
 

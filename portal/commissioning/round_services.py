@@ -228,6 +228,11 @@ def describe_round_changes(before: Any, after: Any) -> list[str]:
         summaries.append("“Who cannot apply” was updated")
     if before.what_you_need.strip() != after.what_you_need.strip():
         summaries.append("“What you will need” was updated")
+    if before.asks_for_documents != after.asks_for_documents:
+        summaries.append("Applicants for larger grants now upload supporting documents"
+                         if after.asks_for_documents else "Applicants no longer upload supporting documents")
+    elif after.asks_for_documents and before.document_guidance.strip() != after.document_guidance.strip():
+        summaries.append("The guidance on supporting documents was updated")
     return summaries
 
 
@@ -383,6 +388,8 @@ class RoundDetails:
     interviews_at: datetime | None = None
     decisions_by: datetime | None = None
     what_you_need: str = ""
+    asks_for_documents: bool = False
+    document_guidance: str = ""
     support_contact: str = ""
 
     @classmethod

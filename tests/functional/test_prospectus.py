@@ -150,3 +150,11 @@ def test_session_is_unused_by_public_pages(client, open_round, session):
     before = session.scalar(select(RoundChange.id))
     client.page(f"/rounds/{open_round.slug}")
     assert session.scalar(select(RoundChange.id)) == before
+
+
+def test_documents_asked_of_larger_grants_are_announced(client, session):
+    """Groups know before they start which documents to have ready."""
+    make_round(session, slug="with-documents", asks_for_documents=True, document_guidance="Your latest accounts.")
+    text = client.page("/rounds/with-documents").text()
+    assert "If you ask for £10,000 or more, you will upload supporting documents" in text
+    assert "Your latest accounts." in text

@@ -702,3 +702,18 @@ def test_saving_a_published_round_without_changes_tells_applicants_nothing(commi
     assert page.status == 302, page.error_summary()
     session.refresh(open_round)
     assert open_round.changes == []
+
+
+
+def test_a_round_can_ask_larger_grants_for_documents(commissioner_client, session, published_round):
+    """The setting and its guidance are saved, and applicants are told it changed."""
+    page = commissioner_client.submit(
+        f"/commissioning/rounds/{published_round.id}/details",
+        round_form(slug="published-round", asks_for_documents="True",
+                   document_guidance="Your latest accounts."), follow=True)
+    assert page.status == 200
+    session.refresh(published_round)
+    assert published_round.asks_for_documents is True
+    assert published_round.document_guidance == "Your latest accounts."
+    assert "Applicants for larger grants now upload supporting documents" in [
+        c.summary for c in published_round.changes]
