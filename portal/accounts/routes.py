@@ -26,6 +26,7 @@ from portal.accounts.forms import (
     SignInForm,
     SignUpForm,
 )
+from portal.applications.services import applications_for_dashboard
 from portal.domain import NotFound, ValidationError
 from portal.extensions import db
 from portal.models import IncomeBand, OrganisationType, Role
@@ -205,7 +206,8 @@ def dashboard():
     """The signed-in person's home: their organisations, or a link to their role's home."""
     if current_user.role != Role.APPLICANT:
         return redirect(home_for(current_user))
-    return render_template("accounts/dashboard.html", organisations=current_user.organisations)
+    return render_template("accounts/dashboard.html", organisations=current_user.organisations,
+                           applications=applications_for_dashboard(db.session, by=current_user))
 
 
 @bp.route("/organisations/<int:organisation_id>")

@@ -1,7 +1,355 @@
-"""The applicant's journey."""
+"""The applicant's journey: start, task list, sections, check answers, send, withdraw."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.access import APPLICANTS, access
+from portal.accounts.services import OrganisationDetails
+from portal.applications import services
+from portal.applications.forms import (
+    DeclarationsForm,
+    OrganisationSectionForm,
+    StartForm,
+    SubmitForm,
+    WithdrawForm,
+    budget_form,
+    partners_form,
+    project_form,
+)
+from portal.applications.snapshot import questions_for
+from portal.boroughs import borough_name
+from portal.domain import StateTransitionError, ValidationError
+from portal.extensions import db
+from portal.models import ApplicationStatus, IncomeBand, OrganisationType, utcnow
 
 bp = Blueprint("applications", __name__)
+
+
+@bp.app_template_filter("time_left")
+def time_left_filter(closes_at) -> str:
+    """'Closes 4 January 2027, 5pm (39 days left)' for templates."""
+    return services.time_left(closes_at, utcnow())
+
+
+def _typed(form) -> list[tuple[str, str]]:
+    """What the person typed, as (label, text), to show back when a save was refused."""
+    rows = []
+    for field in form:
+        if field.name in ("csrf_token", "version", "completed", "submit"):
+            continue
+        value = field.data
+        if isinstance(value, list):
+            if field.name == "boroughs":
+                value = ", ".join(borough_name(v) for v in value)
+            else:
+                value = ", ".join(str(v) for v in value)
+        if value:
+            rows.append((field.label.text, str(value)))
+    return rows
+
+
+def _refused(application, form, error: ValidationError, template: str, **context):
+    """Show why a save was refused: deadline or frozen (read-only copy), a conflict, or a field message."""
+    db.session.rollback()
+    if error.field is None:
+        return render_template("applications/not_saved.html", application=application, message=error.message,
+                               typed=_typed(form))
+    if isinstance(error, services.SectionConflict):
+        form.version.data = str(error.section.version)
+        form.version.errors = [error.message]
+        return render_template(template, application=application, form=form, conflict=error.section,
+                               saved=services.answers_snapshot(application), **context)
+    form.add_domain_error(error)
+    return render_template(template, application=application, form=form, **context)
+
+
+def _not_editable(application):
+    """Where a GET of an edit page goes once the application is sent or the deadline has passed."""
+    if application.status != ApplicationStatus.DRAFT or utcnow() >= application.round.closes_at:
+        return redirect(url_for("applications.application", application_id=application.id))
+    return None
+
+
+@bp.route("/rounds/<slug>/apply", methods=["GET", "POST"])
+@access(APPLICANTS)
+def start_application(slug: str):
+    """Start (or go back to) this organisation's application to a round."""
+    round_ = services.round_to_apply_to(db.session, slug=slug)
+    organisations = current_user.organisations
+    form = StartForm()
+    form.organisation_id.choices = [(o.id, o.name) for o in organisations]
+    if request.method == "GET" and len(organisations) == 1:
+        existing = services.existing_application(db.session, round_=round_, organisation=organisations[0])
+        if existing is not None:
+            return redirect(url_for("applications.application", application_id=existing.id))
+    if form.validate_on_submit():
+        try:
+            application = services.start_application(db.session, round_=round_, by=current_user,
+                                                     organisation_id=form.organisation_id.data)
+        except ValidationError as error:
+            form.add_domain_error(error, default_field="organisation_id")
+        else:
+            return redirect(url_for("applications.application", application_id=application.id))
+    return render_template("applications/start.html", form=form, round=round_, organisations=organisations,
+                           accepting=services.accepting_applications(round_, utcnow()))
+
+
+@bp.route("/applications/<int:application_id>")
+@access(APPLICANTS)
+def application(application_id: int):
+    """The task list of a draft, or the sent application and its status."""
+    app_ = services.application_for(db.session, application_id=application_id, by=current_user)
+    now = utcnow()
+    return render_template(
+        "applications/task_list.html", application=app_, keys=services.sections_for(app_),
+        titles=services.SECTION_TITLES, status_of=lambda key: services.section_status(app_, key),
+        open_for_edits=app_.status == ApplicationStatus.DRAFT and now < app_.round.closes_at,
+        status_label=services.STATUS_LABELS[app_.status], next_step=services.next_step(app_, now),
+        can_withdraw=app_.status in services.WITHDRAWABLE, snapshot=app_.submitted_snapshot,
+    )
+
+
+@bp.route("/applications/<int:application_id>/organisation", methods=["GET", "POST"])
+@access(APPLICANTS)
+def organisation_section(application_id: int):
+    """About your organisation: confirm or correct its details."""
+    app_ = services.application_for(db.session, application_id=application_id, by=current_user)
+    template = "applications/organisation.html"
+    form = OrganisationSectionForm()
+    if request.method == "GET":
+        if (gone := _not_editable(app_)) is not None:
+            return gone
+        if not form.restored:
+            org = app_.organisation
+            form.organisation_name.data = org.name
+            form.organisation_type.data = org.organisation_type.value
+            form.charity_number.data = org.charity_number
+            form.company_number.data = org.company_number
+            form.income_band.data = org.income_band.value
+            form.boroughs.data = list(org.boroughs)
+            form.address_line_1.data = org.address_line_1
+            form.address_line_2.data = org.address_line_2
+            form.town.data = org.town
+            form.postcode.data = org.postcode
+        form.version.data = str(services.section_version(app_, "organisation"))
+    if form.validate_on_submit():
+        details = OrganisationDetails(
+            name=form.organisation_name.data, organisation_type=OrganisationType(form.organisation_type.data),
+            income_band=IncomeBand(form.income_band.data), boroughs=form.boroughs.data,
+            address_line_1=form.address_line_1.data, address_line_2=form.address_line_2.data,
+            town=form.town.data, postcode=form.postcode.data, charity_number=form.charity_number.data,
+            company_number=form.company_number.data)
+        try:
+            services.save_organisation(db.session, application_id=app_.id, by=current_user,
+                                       version=form.started_from(), details=details, completed=form.is_completed)
+        except ValidationError as error:
+            return _refused(app_, form, error, template)
+        return redirect(url_for("applications.application", application_id=app_.id))
+    return render_template(template, application=app_, form=form)
+
+
+@bp.route("/applications/<int:application_id>/project", methods=["GET", "POST"])
+@access(APPLICANTS)
+def project_section(application_id: int):
+    """Your project: title, amount and the questions for the group's grant size."""
+    app_ = services.application_for(db.session, application_id=application_id, by=current_user)
+    template = "applications/project.html"
+    if request.method == "GET":
+        if (gone := _not_editable(app_)) is not None:
+            return gone
+        questions = questions_for(app_)
+        form = project_form(questions)
+        if not form.restored:
+            form.project_title.data = app_.project_title
+            form.amount.data = _pounds(app_.amount_requested_pence)
+            answers = {a.question_id: a.text for a in app_.answers}
+            for question in questions:
+                form[f"answer_{question.id}"].data = answers.get(question.id, "")
+        form.version.data = str(services.section_version(app_, "project"))
+    else:
+        questions = services.questions_for_amount(app_, request.form.get("amount"))
+        form = project_form(questions)
+    context = {"questions": questions}
+    if form.validate_on_submit():
+        try:
+            services.save_project(
+                db.session, application_id=app_.id, by=current_user, version=form.started_from(),
+                project_title=form.project_title.data or "", amount=form.amount.data or "",
+                answers={q.id: form[f"answer_{q.id}"].data or "" for q in questions},
+                completed=form.is_completed)
+        except ValidationError as error:
+            return _refused(app_, form, error, template, **context)
+        return redirect(url_for("applications.application", application_id=app_.id))
+    return render_template(template, application=app_, form=form, **context)
+
+
+def _pounds(pence: int | None) -> str:
+    """An amount as a person would type it: 8,000 or 8,000.50."""
+    if pence is None:
+        return ""
+    from portal.formatting import money
+
+    return money(pence).removeprefix("£")
+
+
+def _rows_posted(prefix: str) -> int:
+    """How many rows a list form posted (from its field names)."""
+    indexes = [int(k.rsplit("_", 1)[1]) for k in request.form if k.startswith(prefix) and k.rsplit("_", 1)[1].isdigit()]
+    return max(indexes, default=-1) + 1
+
+
+@bp.route("/applications/<int:application_id>/budget", methods=["GET", "POST"])
+@access(APPLICANTS)
+def budget_section(application_id: int):
+    """Budget: items and costs that add up to the amount requested."""
+    app_ = services.application_for(db.session, application_id=application_id, by=current_user)
+    template = "applications/budget.html"
+    if request.method == "GET":
+        if (gone := _not_editable(app_)) is not None:
+            return gone
+        form = budget_form(len(app_.budget_lines) + 1)
+        if not form.restored:
+            for index, line in enumerate(app_.budget_lines):
+                form[f"item_{index}"].data = line.item
+                form[f"cost_{index}"].data = _pounds(line.cost_pence)
+        form.version.data = str(services.section_version(app_, "budget"))
+    else:
+        form = budget_form(max(_rows_posted("item_"), 1))
+    rows = len([f for f in form if f.name.startswith("item_")])
+    if form.validate_on_submit():
+        lines = [(form[f"item_{i}"].data or "", form[f"cost_{i}"].data or "") for i in range(rows)]
+        action = request.form.get("action", "save")
+        if action.startswith("remove-") and action[7:].isdigit() and int(action[7:]) < rows:
+            del lines[int(action[7:])]
+        try:
+            services.save_budget(db.session, application_id=app_.id, by=current_user, version=form.started_from(),
+                                 lines=lines, completed=form.is_completed and action == "save")
+        except ValidationError as error:
+            return _refused(app_, form, error, template, rows=rows)
+        if action != "save":
+            return redirect(url_for("applications.budget_section", application_id=app_.id))
+        return redirect(url_for("applications.application", application_id=app_.id))
+    return render_template(template, application=app_, form=form, rows=rows)
+
+
+@bp.route("/applications/<int:application_id>/partners", methods=["GET", "POST"])
+@access(APPLICANTS)
+def partners_section(application_id: int):
+    """Partners: whether this is a partnership bid, and who the partners are."""
+    app_ = services.application_for(db.session, application_id=application_id, by=current_user)
+    template = "applications/partners.html"
+    if request.method == "GET":
+        if (gone := _not_editable(app_)) is not None:
+            return gone
+        form = partners_form(len(app_.partners) + 1)
+        if not form.restored:
+            started = services.section_status(app_, "partners") != "not_started"
+            form.partnership.data = ("yes" if app_.partners else "no") if started else None
+            for index, partner in enumerate(app_.partners):
+                form[f"name_{index}"].data = partner.organisation_name
+                form[f"role_{index}"].data = partner.role_description
+        form.version.data = str(services.section_version(app_, "partners"))
+    else:
+        form = partners_form(max(_rows_posted("name_"), 1))
+    rows = len([f for f in form if f.name.startswith("name_")])
+    if form.validate_on_submit():
+        partners = [(form[f"name_{i}"].data or "", form[f"role_{i}"].data or "") for i in range(rows)]
+        action = request.form.get("action", "save")
+        if action.startswith("remove-") and action[7:].isdigit() and int(action[7:]) < rows:
+            del partners[int(action[7:])]
+        partnership = {"yes": True, "no": False}.get(form.partnership.data or "")
+        if action != "save" and partnership is None:
+            partnership = True
+        try:
+            services.save_partners(db.session, application_id=app_.id, by=current_user, version=form.started_from(),
+                                   partnership=partnership, partners=partners,
+                                   completed=form.is_completed and action == "save")
+        except ValidationError as error:
+            return _refused(app_, form, error, template, rows=rows)
+        if action != "save":
+            return redirect(url_for("applications.partners_section", application_id=app_.id))
+        return redirect(url_for("applications.application", application_id=app_.id))
+    return render_template(template, application=app_, form=form, rows=rows)
+
+
+@bp.route("/applications/<int:application_id>/declarations", methods=["GET", "POST"])
+@access(APPLICANTS)
+def declarations_section(application_id: int):
+    """Declarations: who confirms the application is true and that they may apply."""
+    app_ = services.application_for(db.session, application_id=application_id, by=current_user)
+    template = "applications/declarations.html"
+    form = DeclarationsForm()
+    form.confirmed.choices = list(services.DECLARATIONS.items())
+    if request.method == "GET":
+        if (gone := _not_editable(app_)) is not None:
+            return gone
+        if not form.restored:
+            form.name.data = app_.declared_by_name or current_user.name
+            form.role.data = app_.declared_by_role
+            form.confirmed.data = list(services.DECLARATIONS) if app_.declared_at else []
+        form.version.data = str(services.section_version(app_, "declarations"))
+    if form.validate_on_submit():
+        try:
+            services.save_declarations(db.session, application_id=app_.id, by=current_user,
+                                       version=form.started_from(), name=form.name.data or "",
+                                       role=form.role.data or "", confirmed=form.confirmed.data or [],
+                                       completed=form.is_completed)
+        except ValidationError as error:
+            return _refused(app_, form, error, template)
+        return redirect(url_for("applications.application", application_id=app_.id))
+    return render_template(template, application=app_, form=form)
+
+
+@bp.route("/applications/<int:application_id>/check-answers", methods=["GET", "POST"])
+@access(APPLICANTS)
+def check_answers(application_id: int):
+    """Check your answers, then send the application."""
+    app_ = services.application_for(db.session, application_id=application_id, by=current_user)
+    if app_.status != ApplicationStatus.DRAFT:
+        return redirect(url_for("applications.application", application_id=app_.id))
+    form = SubmitForm()
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            services.submit_application(db.session, application_id=app_.id, by=current_user,
+                                        public_url=current_app.config["PUBLIC_URL"].rstrip("/"))
+        except ValidationError as error:
+            db.session.rollback()
+            refusal = error.message
+        else:
+            return redirect(url_for("applications.sent", application_id=app_.id))
+    return render_template("applications/check_answers.html", application=app_, form=form, refusal=refusal,
+                           snapshot=services.answers_snapshot(app_), problems=services.submission_problems(app_),
+                           open_for_edits=utcnow() < app_.round.closes_at)
+
+
+@bp.route("/applications/<int:application_id>/sent")
+@access(APPLICANTS)
+def sent(application_id: int):
+    """The confirmation page: the reference and what happens next."""
+    app_ = services.application_for(db.session, application_id=application_id, by=current_user)
+    if app_.reference is None:
+        return redirect(url_for("applications.application", application_id=app_.id))
+    return render_template("applications/sent.html", application=app_,
+                           next_step=services.next_step(app_, utcnow()))
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@access(APPLICANTS)
+def withdraw(application_id: int):
+    """Withdraw a sent application before a decision, after confirming."""
+    app_ = services.application_for(db.session, application_id=application_id, by=current_user)
+    form = WithdrawForm()
+    problem = services.withdrawal_problem(app_)
+    if form.validate_on_submit() and problem is None:
+        try:
+            services.withdraw_application(db.session, application_id=app_.id, by=current_user)
+        except StateTransitionError as error:
+            db.session.rollback()
+            problem = error.message
+        else:
+            flash(f"You have withdrawn application {app_.reference}")
+            return redirect(url_for("accounts.dashboard"))
+    return render_template("applications/withdraw.html", application=app_, form=form, problem=problem)
