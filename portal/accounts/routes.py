@@ -71,8 +71,9 @@ def home_for(user) -> str:
 @access(PUBLIC)
 def sign_up():
     """A community group creates an account for itself and its first member."""
+    next_path = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(home_for(current_user))
+        return redirect(next_path or home_for(current_user))
     form = SignUpForm()
     checked = session.get(ELIGIBILITY_KEY)
     if request.method == "GET" and checked and not form.restored:
@@ -103,8 +104,8 @@ def sign_up():
         else:
             _start_session(user)
             flash(f"Your account for {details.name} has been created")
-            return redirect(url_for("accounts.dashboard"))
-    return render_template("accounts/sign_up.html", form=form, from_checker=bool(checked))
+            return redirect(next_path or url_for("accounts.dashboard"))
+    return render_template("accounts/sign_up.html", form=form, from_checker=bool(checked), next_path=next_path)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -53,3 +53,18 @@ def test_checking_before_the_round_opens_says_when_it_opens(client, upcoming_rou
     """Groups can check early and get ready."""
     page = client.submit(f"/rounds/{upcoming_round.slug}/check-eligibility", GOOD)
     assert "Applications open on" in page.text()
+
+
+def test_a_group_that_can_apply_signs_up_and_lands_on_the_application_start(client, open_round):
+    """From "you can apply" through sign-up straight to starting the application, answers kept."""
+    result = client.submit(f"/rounds/{open_round.slug}/check-eligibility", GOOD)
+    create = result.soup.select_one("main a.govuk-button")["href"]
+    assert create == f"/sign-up?next=/rounds/{open_round.slug}/apply"
+    page = client.page(create)
+    form = page.soup.select_one("main form")
+    response = client.submit(form["action"], {
+        "name": "Grace Mensah", "email": "grace.new@example.org", "password": "purple kettle orbit",
+        "organisation_name": "Hackney Youth Voices", "organisation_type": "unregistered",
+        "income_band": "under_10k", "boroughs": ["E09000012"], "address_line_1": "1 Mare Street",
+        "town": "London", "postcode": "E8 1DY"}, token_from=create)
+    assert response.response.location == f"/rounds/{open_round.slug}/apply"
