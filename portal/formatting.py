@@ -34,6 +34,11 @@ def _clock(moment: datetime) -> str:
     return f"{hour}{suffix}"
 
 
+def clock(moment: datetime) -> str:
+    """The London time of day: 5pm, 9:30am, midday."""
+    return _clock(london(moment))
+
+
 def london(moment: datetime) -> datetime:
     """The same instant in London time."""
     return moment.astimezone(LONDON)

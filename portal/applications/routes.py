@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.access import APPLICANTS, access
@@ -22,6 +22,7 @@ from portal.applications.snapshot import questions_for
 from portal.boroughs import borough_name
 from portal.domain import StateTransitionError, ValidationError
 from portal.extensions import db
+from portal.formatting import clock
 from portal.models import ApplicationStatus, IncomeBand, OrganisationType, utcnow
 
 bp = Blueprint("applications", __name__)
@@ -172,17 +173,33 @@ def project_section(application_id: int):
         questions = services.questions_for_amount(app_, request.form.get("amount"))
         form = project_form(questions)
     context = {"questions": questions}
+    autosave = request.headers.get("X-Autosave") == "1"
     if form.validate_on_submit():
         try:
             services.save_project(
                 db.session, application_id=app_.id, by=current_user, version=form.started_from(),
                 project_title=form.project_title.data or "", amount=form.amount.data or "",
                 answers={q.id: form[f"answer_{q.id}"].data or "" for q in questions},
-                completed=form.is_completed)
+                completed=form.is_completed and not autosave)
         except ValidationError as error:
+            if autosave:
+                return _autosave_refused(error)
             return _refused(app_, form, error, template, **context)
+        if autosave:
+            return jsonify(saved=True, version=services.section_version(app_, "project"),
+                           message=f"Saved at {clock(utcnow())}")
         return redirect(url_for("applications.application", application_id=app_.id))
+    if autosave:
+        first = next(iter(form.errors.values()))[0]
+        return jsonify(saved=False, message=f"Not saved yet: {first}"), 422
     return render_template(template, application=app_, form=form, **context)
+
+
+def _autosave_refused(error: ValidationError):
+    """A quiet save that did not happen: the page says why, and the person's text stays where it is."""
+    db.session.rollback()
+    status = 409 if isinstance(error, services.SectionConflict) else 422
+    return jsonify(saved=False, message=f"Not saved: {error.message}. Use the button to save", stop=status == 409), status
 
 
 def _pounds(pence: int | None) -> str:

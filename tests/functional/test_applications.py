@@ -342,3 +342,44 @@ def test_dashboard_lists_applications_with_status_and_next_steps(applicant_clien
     assert "We will tell you our decision by" in text
     assert page.soup.find("a", href=url(submitted_application, "copy.pdf"))
     assert page.soup.find("a", href=url(submitted_application, "withdraw"))
+
+
+# Autosave (JavaScript posts the form with X-Autosave: 1 and reads JSON) ------------------------
+
+
+def _autosave(client, application, data: dict):
+    """Post the project form as autosave.js does."""
+    url = f"/applications/{application.id}/project"
+    page = client.page(url)
+    fields = {"csrf_token": client.csrf_token(url), "version": page.value_of("version"), **data}
+    return client.post(url, data=fields, headers={"X-Autosave": "1"})
+
+
+def test_autosave_keeps_the_text_and_leaves_the_section_in_progress(applicant_client, draft_application, session):
+    """A quiet save stores the answer, returns the new version, and never marks the section finished."""
+    response = _autosave(applicant_client, draft_application,
+                         {"project_title": "Homework club", "amount": "8,000", "completed": "yes"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["saved"] is True and body["message"].startswith("Saved at ")
+    session.refresh(draft_application)
+    assert draft_application.project_title == "Homework club"
+    section = next(s for s in draft_application.sections if s.key == "project")
+    assert section.status == "in_progress" and section.version == body["version"]
+
+
+def test_autosave_says_why_it_could_not_save(applicant_client, draft_application):
+    """A bad amount is reported in words, with a 422, and nothing is lost on the page."""
+    response = _autosave(applicant_client, draft_application, {"project_title": "Club", "amount": "lots"})
+    assert response.status_code == 422
+    assert response.get_json()["message"] == "Not saved: Enter the amount in pounds, like 8,000. Use the button to save"
+
+
+def test_autosave_stops_on_a_conflict(applicant_client, draft_application, session):
+    """If a colleague saved first, autosave stops so the manual save shows both versions."""
+    url = f"/applications/{draft_application.id}/project"
+    token = applicant_client.csrf_token(url)
+    response = applicant_client.post(url, data={"csrf_token": token, "version": "-5", "project_title": "Mine",
+                                                "amount": "8000"}, headers={"X-Autosave": "1"})
+    assert response.status_code == 409
+    assert response.get_json()["stop"] is True
