@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.accounts.services import OrganisationDetails
+from portal.application_lifecycle import transition_application
 from portal.applications.access import application_for_member, ensure_editable
 from portal.applications.snapshot import build_snapshot, is_small_grant, questions_for
 from portal.domain import PermissionDenied, StateTransitionError, ValidationError
@@ -515,7 +516,7 @@ def submit_application(session: Session, *, application_id: int, by: User, publi
     if problems:
         raise ValidationError("; ".join(message for _, message in problems), field="confirm")
     application.reference = _next_reference(session, application=application, now=now)
-    application.status = ApplicationStatus.SUBMITTED
+    transition_application(application, to=ApplicationStatus.SUBMITTED)
     application.submitted_at = now
     application.submitted_snapshot = build_snapshot(application, submitted_at=now)
     session.flush()
@@ -566,7 +567,7 @@ def withdraw_application(session: Session, *, application_id: int, by: User,
     if problem:
         raise StateTransitionError(problem)
     before = application.status.value
-    application.status = ApplicationStatus.WITHDRAWN
+    transition_application(application, to=ApplicationStatus.WITHDRAWN)
     application.withdrawn_at = now
     session.flush()
     audit.record(session, actor=by, action="application.withdrawn", entity=application,

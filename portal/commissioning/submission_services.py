@@ -21,9 +21,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from portal import audit
+from portal.application_lifecycle import transition_application
 from portal.applications.access import application_for_staff
 from portal.boroughs import borough_name
-from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
+from portal.domain import (
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from portal.formatting import LONDON, london
 from portal.models import (
     Application,
@@ -313,26 +318,6 @@ def submissions_csv(session: Session, *, round_: Round, filters: SubmissionFilte
 
 
 # Screening ---------------------------------------------------------------------------------------
-
-
-def transition_application(application: Application, *, to: ApplicationStatus) -> None:
-    """Move an application through screening, refusing any change the lifecycle does not allow."""
-    current = ApplicationStatus(application.status)
-    match (current, to):
-        case (ApplicationStatus.SUBMITTED, ApplicationStatus.INELIGIBLE | ApplicationStatus.UNDER_ASSESSMENT):
-            pass
-        case (ApplicationStatus.INELIGIBLE, ApplicationStatus.SUBMITTED):
-            pass
-        case (ApplicationStatus.INELIGIBLE, _):
-            raise StateTransitionError(
-                "This application is marked as ineligible. Undo that first if it should go forward")
-        case (_, ApplicationStatus.SUBMITTED):
-            raise StateTransitionError("Only an application marked as ineligible can be put back for screening")
-        case _:
-            raise StateTransitionError(
-                f"This application is {status_label(current).lower()}, so it cannot be screened now. "
-                "Only applications waiting to be screened can be marked as eligible or ineligible")
-    application.status = to
 
 
 def clean_reason(reason: str | None, *, field_name: str = "reason", missing: str) -> str:

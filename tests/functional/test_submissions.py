@@ -348,7 +348,7 @@ def test_marking_eligible_sends_it_to_assessment(session, commissioner_client, c
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "application.marked_eligible"))
     refused = commissioner_client.submit(f"{detail_url(screening_application)}/mark-ineligible",
                                          {"reason": "Too late"})
-    assert "eligible, being assessed, so it cannot be screened now" in refused.field_error("reason")
+    assert "under assessment, so it cannot be screened now" in refused.field_error("reason")
     assert sent_emails() == []
 
 

@@ -7,25 +7,27 @@ from types import SimpleNamespace
 
 import pytest
 
+from portal.application_lifecycle import transition_application
 from portal.commissioning.submission_services import (
     SubmissionFilters,
     clean_reason,
     london_days,
     pounds,
     safe_cell,
-    transition_application,
 )
 from portal.domain import StateTransitionError, ValidationError
 from portal.models import ApplicationStatus, OrganisationType
 
 S = ApplicationStatus
-ALLOWED = {(S.SUBMITTED, S.INELIGIBLE), (S.SUBMITTED, S.UNDER_ASSESSMENT), (S.INELIGIBLE, S.SUBMITTED)}
+# The screening moves, plus the one way into "submitted" from outside screening: sending a draft.
+ALLOWED = {(S.SUBMITTED, S.INELIGIBLE), (S.SUBMITTED, S.UNDER_ASSESSMENT), (S.INELIGIBLE, S.SUBMITTED),
+           (S.DRAFT, S.SUBMITTED)}
 
 
 @pytest.mark.parametrize("current", list(S))
 @pytest.mark.parametrize("target", [S.INELIGIBLE, S.UNDER_ASSESSMENT, S.SUBMITTED])
 def test_screening_allows_only_its_three_moves(current, target):
-    """submitted -> ineligible | under assessment; ineligible -> submitted (undo); nothing else."""
+    """submitted -> ineligible | under assessment; ineligible -> submitted (undo); draft -> submitted; nothing else."""
     application = SimpleNamespace(status=current)
     if (current, target) in ALLOWED:
         transition_application(application, to=target)
