@@ -27,10 +27,11 @@ def test_health_is_503_with_a_reason_when_the_database_is_unreachable(tmp_path):
 @pytest.mark.own_database
 def test_unexpected_errors_show_an_apology_page_and_roll_back(tmp_path):
     """A crash shows the portal's 500 page, not a stack trace, and nothing half-done is saved."""
+    from sqlalchemy import func, select
+
     from portal.access import PUBLIC, access
     from portal.extensions import db
     from portal.models import Base, Fund
-    from sqlalchemy import func, select
 
     app = create_app({"TESTING": True, "INSTANCE_DIR": str(tmp_path),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'crash.sqlite3'}"})

@@ -6,14 +6,13 @@ from dataclasses import fields
 from datetime import timedelta
 
 import pytest
-
-from portal.prospectus.services import public_round
 from sqlalchemy import select
 
 from portal.clarifications import services
 from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
 from portal.formatting import date_time
 from portal.models import AuditEvent, ClarificationQuestion, OutboxMessage, RoundStatus, utcnow
+from portal.prospectus.services import public_round
 from tests.conftest import make_round
 from tests.fixtures.clarifications import make_question
 

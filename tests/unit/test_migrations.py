@@ -29,11 +29,11 @@ def test_every_table_is_created_by_the_migrations(session):
 def test_migrations_go_down_and_up_again(tmp_path):
     """Every migration can be undone and redone, so a bad release can be rolled back."""
     from flask_migrate import downgrade, upgrade
+    from sqlalchemy import func, select
 
     from portal import create_app
     from portal.demo import seed
     from portal.models import Round
-    from sqlalchemy import func, select
 
     app = create_app({"TESTING": True, "INSTANCE_DIR": str(tmp_path),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}"})
