@@ -11,12 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.passwords import hash_password
+from portal.application_lifecycle import transition_application
+from portal.applications.services import next_reference
+from portal.applications.snapshot import build_snapshot
 from portal.extensions import db
 from portal.formatting import LONDON, date_time
 from portal.models import (
     AgeBand,
     Answer,
     Application,
+    ApplicationSection,
     ApplicationStatus,
     BudgetLine,
     ClarificationQuestion,
@@ -41,6 +45,7 @@ from portal.models import (
     RoundChange,
     RoundStatus,
     Score,
+    SectionStatus,
     User,
     utcnow,
 )
@@ -253,19 +258,22 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
     session.flush()
 
     panellists = [people[e] for e in ("panellist@example.org", "panellist2@example.org", "panellist3@example.org")]
+    sent: list[Application] = []
     outcomes = [Outcome.AWARD, Outcome.AWARD, Outcome.DECLINE, Outcome.AWARD, Outcome.RESERVE, Outcome.DECLINE]
     requested = [1_200_000, 2_000_000, 800_000, 2_400_000, 500_000, 1_500_000]
     for number, (organisation, outcome, amount) in enumerate(zip(organisations, outcomes, requested), start=1):
         status = {Outcome.AWARD: ApplicationStatus.AWARDED, Outcome.DECLINE: ApplicationStatus.DECLINED,
                   Outcome.RESERVE: ApplicationStatus.RESERVE}[outcome]
         creator = organisation.members[0] if organisation.members else commissioner
+        submitted_at = decided.closes_at - timedelta(days=rng.randint(1, 20))
         application = Application(
-            round=decided, organisation=organisation, reference=f"YLF-{decided.closes_at.year}-{number:04d}",
-            status=status, project_title=f"{organisation.name.split()[0]} summer programme",
-            amount_requested_pence=amount, created_by=creator,
-            submitted_at=decided.closes_at - timedelta(days=rng.randint(1, 20)),
+            round=decided, organisation=organisation, status=status,
+            project_title=f"{organisation.name.split()[0]} summer programme",
+            amount_requested_pence=amount, created_by=creator, submitted_at=submitted_at,
+            declared_by_name=creator.name, declared_by_role="Chair", declared_at=submitted_at,
         )
         session.add(application)
+        sent.append(application)
         for question in decided.questions:
             session.add(Answer(application=application, question=question,
                                text=f"{organisation.name} answer to: {question.text} We run weekly sessions "
@@ -305,12 +313,55 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
             decided_at=decided.decisions_by - timedelta(days=3), published_at=decided.decisions_published_at,
         ))
 
+    session.flush()
+    for application in sorted(sent, key=lambda a: a.submitted_at):
+        application.reference = next_reference(session, application=application, now=application.submitted_at)
+        application.submitted_snapshot = build_snapshot(application, submitted_at=application.submitted_at)
+    _open_round_applications(session, open_round, organisations, people, now)
+    session.flush()
+
+
+def _open_round_applications(session: Session, open_round: Round, organisations: list[Organisation],
+                             people: dict[str, User], now: datetime) -> None:
+    """A draft half done, and a complete application already sent, in the open round."""
+    grace, daniel = people["applicant@example.org"], people["applicant2@example.org"]
     draft = Application(round=open_round, organisation=organisations[0], project_title="Homework club and mentoring",
-                        amount_requested_pence=600_000, created_by=people["applicant@example.org"])
+                        amount_requested_pence=600_000, created_by=grace)
     session.add(draft)
     session.add(Answer(application=draft, question=open_round.questions[0],
                        text="Twice a week after school we run a homework club with mentors from the estate."))
+    session.add_all([
+        ApplicationSection(application=draft, key="organisation", status=SectionStatus.COMPLETED, version=1,
+                           updated_at=now - timedelta(days=3), updated_by_id=None),
+        ApplicationSection(application=draft, key="project", status=SectionStatus.IN_PROGRESS, version=2,
+                           updated_at=now - timedelta(days=1), updated_by_id=None),
+    ])
+    sent_at = now - timedelta(days=2)
+    boxing = Application(
+        round=open_round, organisation=organisations[1], project_title="Gloves not knives: a boxing club for 13 to 17s",
+        amount_requested_pence=1_800_000, created_by=daniel, declared_by_name=daniel.name,
+        declared_by_role="Director", declared_at=sent_at,
+    )
+    session.add(boxing)
+    for question in open_round.questions:
+        session.add(Answer(application=boxing, question=question,
+                           text="We coach young people three evenings a week, with mentoring from older members "
+                                "who grew up on the same estates. Schools refer pupils at risk of exclusion."))
+    session.add_all([
+        BudgetLine(application=boxing, position=1, item="Two coaches, 3 evenings a week for a year", cost_pence=1_200_000),
+        BudgetLine(application=boxing, position=2, item="Gym hire", cost_pence=450_000),
+        BudgetLine(application=boxing, position=3, item="Kit and first aid training", cost_pence=150_000),
+        Partner(application=boxing, organisation_name="Lambeth Youth Offending Service",
+                role_description="Refers young people and joins the monthly review."),
+        *[ApplicationSection(application=boxing, key=key, status=SectionStatus.COMPLETED, version=1,
+                             updated_at=sent_at, updated_by_id=None)
+          for key in ("organisation", "project", "budget", "partners", "declarations")],
+    ])
     session.flush()
+    transition_application(boxing, to=ApplicationStatus.SUBMITTED)
+    boxing.submitted_at = sent_at
+    boxing.reference = next_reference(session, application=boxing, now=sent_at)
+    boxing.submitted_snapshot = build_snapshot(boxing, submitted_at=sent_at)
 
 
 def sign_in_lines() -> list[str]:

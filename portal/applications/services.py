@@ -491,7 +491,7 @@ def submission_problems(application: Application) -> list[tuple[str, str]]:
     return problems
 
 
-def _next_reference(session: Session, *, application: Application, now: datetime) -> str:
+def next_reference(session: Session, *, application: Application, now: datetime) -> str:
     """The next reference for the fund and year, e.g. YLF-2026-0042 (the counter row is locked)."""
     fund = application.round.fund
     year = london(now).year
@@ -515,7 +515,7 @@ def submit_application(session: Session, *, application_id: int, by: User, publi
     problems = submission_problems(application)
     if problems:
         raise ValidationError("; ".join(message for _, message in problems), field="confirm")
-    application.reference = _next_reference(session, application=application, now=now)
+    application.reference = next_reference(session, application=application, now=now)
     transition_application(application, to=ApplicationStatus.SUBMITTED)
     application.submitted_at = now
     application.submitted_snapshot = build_snapshot(application, submitted_at=now)

@@ -23,7 +23,11 @@ def test_seed_demo_fills_an_empty_database_and_prints_the_sign_ins(app, session)
     assert session.scalar(select(func.count(Decision.id))) == 6
     assert session.scalar(select(func.count(Score.id))) == 6 * 3 * 4
     assert session.scalar(select(func.count(PanelAssignment.id))) == 18
-    assert session.scalar(select(func.count(Application.id))) == 7
+    assert session.scalar(select(func.count(Application.id))) == 8
+    references = sorted(session.scalars(select(Application.reference).where(Application.reference.is_not(None))))
+    assert len(references) == 7 and all(r.startswith("YLF-") for r in references), references
+    assert session.scalar(select(func.count(Application.id)).where(Application.submitted_snapshot.is_(None),
+                                                                 Application.status != "draft")) == 0
     assert session.scalar(select(func.count(Event.id))) == 3
 
 
@@ -50,7 +54,11 @@ def test_demo_people_can_sign_in_and_see_their_homes(app, session, client):
     assert "Staying in school" in home.text() and "Safer summers" in home.text()
     client.sign_out()
     client.sign_in("applicant@example.org", DEMO_PASSWORD)
-    assert "Hackney Youth Voices" in client.page("/account").text()
+    dashboard = client.page("/account").text()
+    assert "Hackney Youth Voices" in dashboard and "Homework club and mentoring" in dashboard
+    client.sign_out()
+    client.sign_in("applicant2@example.org", DEMO_PASSWORD)
+    assert "Gloves not knives" in client.page("/account").text()
     client.sign_out()
     client.sign_in("panellist@example.org", DEMO_PASSWORD)
     assert client.page("/panel").h1 == "Your panel work"
