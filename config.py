@@ -56,6 +56,12 @@ class Config:
     # Absolute links in e-mails need to know where the portal lives.
     PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:5000")
 
+    # Supporting documents live outside the web root; back this folder up with the database.
+    UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_MB", "10")) * 1024 * 1024
+    # Requests much larger than an allowed upload are refused before they are read (413 page).
+    MAX_CONTENT_LENGTH = UPLOAD_MAX_BYTES + 2 * 1024 * 1024
+
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 14
     # Number of reverse proxies in front of the app (for the client's address in sign-in throttling).

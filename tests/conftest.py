@@ -78,6 +78,7 @@ def app(tmp_path_factory) -> Iterator[Flask]:
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
         "INSTANCE_DIR": str(instance),
         "OUTBOX_DIR": str(instance / "outbox"),
+        "UPLOAD_DIR": str(instance / "uploads"),
         "MAIL_BACKEND": "memory",
         "ARGON2_FAST": True,
         "PUBLIC_URL": "http://portal.test",

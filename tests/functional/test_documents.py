@@ -292,3 +292,21 @@ def test_copy_shows_applicant_markup_as_text_and_fetches_nothing(monkeypatch, se
     assert "file:///etc/passwd" in text
     assert "<b>Bold</b> plans" in text
     assert fetched == [], f"The PDF tried to fetch {fetched}"
+
+
+def test_commissioners_download_documents_from_the_sent_application(commissioner_client, session, submitted_application, tmp_path):
+    """The commissioner's view of a sent application links each document to its download."""
+    from portal.applications.snapshot import build_snapshot
+    from portal.models import ApplicationDocument
+
+    document = ApplicationDocument(application=submitted_application, original_name="accounts.pdf",
+                                   stored_name="a" * 32, content_type="application/pdf", size_bytes=2048,
+                                   sha256="0" * 64, uploaded_by_id=submitted_application.created_by_id)
+    session.add(document)
+    session.flush()
+    submitted_application.submitted_snapshot = build_snapshot(
+        submitted_application, submitted_at=submitted_application.submitted_at)
+    session.flush()
+    page = commissioner_client.page(f"/commissioning/applications/{submitted_application.id}")
+    link = page.soup.find("a", string="accounts.pdf")
+    assert link["href"] == f"/applications/{submitted_application.id}/documents/{document.id}"
