@@ -355,3 +355,38 @@ def test_answer_over_the_word_limit_is_refused_and_kept(page: Page, live_server,
     assert not saved[0] and saved[1] == [], (
         f"A refused save must change nothing, but the application now has {saved}: validate before writing"
     )
+
+
+def test_answers_save_themselves_while_typing(page: Page, live_server, open_round, check_accessibility):
+    """With JavaScript on, the project section saves quietly a few seconds after typing stops."""
+    email = f"priya-{uuid4().hex[:8]}@example.org"
+    with live_server.app.app_context():
+        user = make_user(db.session, email=email, role=Role.APPLICANT, name="Priya Shah")
+        make_organisation(db.session, name=f"Newham Youth Forum {uuid4().hex[:8]}", members=[user])
+        db.session.commit()
+
+    page.goto(f"/rounds/{open_round.slug}/apply")
+    arrived(page, check_accessibility, "Sign in")
+    field(page, "Email address").fill(email)
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    arrived(page, check_accessibility, f"Apply to {open_round.title}")
+    page.get_by_role("button", name="Start an application").click()
+    arrived(page, check_accessibility, "Your application")
+    application_id = int(page.url.rsplit("/", 1)[1])
+    task(page, "Your project").get_by_role("link").click()
+    arrived(page, check_accessibility, "Your project")
+
+    field(page, "Project title").type("Saturday football league")
+    expect(page.locator(".portal-autosave"),
+           "autosave.js should save the form and say so in the status line").to_contain_text("Saved at", timeout=15000)
+    check_accessibility(page)
+    with live_server.app.app_context():
+        saved = db.session.get(Application, application_id)
+        assert saved.project_title == "Saturday football league", "The quiet save must reach the database"
+        db.session.remove()
+
+    # A manual save afterwards is not mistaken for a colleague's conflicting edit: it reaches the task list,
+    # whose heading is now the project's title.
+    page.get_by_role("button", name="Save and continue").click()
+    arrived(page, check_accessibility, "Saturday football league")
