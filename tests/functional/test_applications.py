@@ -383,3 +383,15 @@ def test_autosave_stops_on_a_conflict(applicant_client, draft_application, sessi
                                                 "amount": "8000"}, headers={"X-Autosave": "1"})
     assert response.status_code == 409
     assert response.get_json()["stop"] is True
+
+
+def test_the_applicant_reads_why_their_application_was_not_eligible(app, applicant_client, commissioner, submitted_application):
+    """A commissioner's screening reason is shown to the group on its application and dashboard."""
+    commissioner_client = app.test_client()
+    commissioner_client.sign_in(commissioner.email)
+    commissioner_client.submit(f"/commissioning/applications/{submitted_application.id}/mark-ineligible",
+                               {"reason": "Your group works outside London, and this round is for London groups."})
+    page = applicant_client.page(f"/applications/{submitted_application.id}")
+    assert "Why it was not eligible: Your group works outside London" in page.text()
+    dashboard = applicant_client.page("/account").text()
+    assert "This application was not eligible: Your group works outside London" in dashboard
