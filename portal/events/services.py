@@ -36,7 +36,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.notifications.services import queue_email
+from portal.notifications.services import Attachment, queue_email
 
 # Events belong to rounds people can still prepare for; none are added once a round has closed.
 ROUNDS_TAKING_EVENTS = (RoundStatus.DRAFT, RoundStatus.PUBLISHED, RoundStatus.OPEN)
@@ -254,6 +254,29 @@ def _where_without_a_place(event: Event) -> str:
     return f"In person, at:\n{event.venue_address}"
 
 
+def _calendar(event: Event, settings: Settings, *, with_place: bool, now: datetime) -> str:
+    """The event as a calendar file; the joining link of an online event only for people with a place."""
+    page, _ = _links(event, settings)
+    description = f"{event.description}\n\nAn event about the {event.round.title} funding round.\n{page}"
+    url = page
+    if event.event_format == EventFormat.ONLINE:
+        location = "Online"
+        if with_place:
+            description += f"\n\nJoin with this link (please do not share it): {event.online_link}"
+            url = event.online_link
+        else:
+            description += "\n\nThe joining link is in the email that confirmed your place."
+    else:
+        location = event.venue_address.replace("\r\n", "\n").replace("\n", ", ")
+    host = urlsplit(settings.public_url).hostname or "portal"
+    return calendar_file(
+        CalendarEvent(uid=f"event-{event.id}@{host}", summary=event.title, description=description,
+                      starts_at=event.starts_at, ends_at=event.ends_at, url=url, location=location,
+                      cancelled=event.cancelled_at is not None),
+        product=settings.portal_name, stamp=now,
+    )
+
+
 def _place_email(session: Session, registration: EventRegistration, token: str, settings: Settings, *,
                  promoted: bool) -> None:
     """Tell somebody they have a place: when, where (the link or the venue), calendar and cancel links."""
@@ -268,14 +291,16 @@ def _place_email(session: Session, registration: EventRegistration, token: str, 
         f"{opening} It is an event about the {event.round.title} funding round.\n\n"
         f"When: {when(event)} (London time)\n\n"
         f"Where: {_where_with_a_place(event)}\n\n"
-        f"Add it to your calendar: {calendar}\n"
+        "Add it to your calendar: open the attached file (event.ics).\n"
         f"Event details: {page}\n\n"
         "If you cannot come, please cancel so that somebody else can have your place:\n"
         f"{settings.public_url}/events/cancel/{token}\n"
     )
     if promoted:
         body += "This link replaces the one in our earlier email.\n"
-    queue_email(session, to=registration.email, subject=f"Your place at {event.title}", body=body)
+    queue_email(session, to=registration.email, subject=f"Your place at {event.title}", body=body,
+                attachments=[Attachment(filename="event.ics", content_type="text/calendar",
+                                        content=_calendar(event, settings, with_place=True, now=utcnow()))])
 
 
 def _waiting_email(session: Session, registration: EventRegistration, token: str, position: int,
@@ -753,20 +778,7 @@ def cancel_registration(session: Session, *, token: str, settings: Settings,
 def calendar_for(session: Session, *, event_id: int, settings: Settings, now: datetime | None = None) -> str:
     """The public .ics file for an event: the venue for in-person events, never an online joining link."""
     event, _ = public_event(session, event_id=event_id)
-    page, _ = _links(event, settings)
-    description = f"{event.description}\n\nAn event about the {event.round.title} funding round.\n{page}"
-    if event.event_format == EventFormat.ONLINE:
-        location = "Online"
-        description += "\n\nThe joining link is in the email that confirmed your place."
-    else:
-        location = event.venue_address.replace("\r\n", "\n").replace("\n", ", ")
-    host = urlsplit(settings.public_url).hostname or "portal"
-    return calendar_file(
-        CalendarEvent(uid=f"event-{event.id}@{host}", summary=event.title, description=description,
-                      starts_at=event.starts_at, ends_at=event.ends_at, url=page, location=location,
-                      cancelled=event.cancelled_at is not None),
-        product=settings.portal_name, stamp=now or utcnow(),
-    )
+    return _calendar(event, settings, with_place=False, now=now or utcnow())
 
 
 def waiting_position(session: Session, registration: EventRegistration) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, utcnow
@@ -21,6 +21,8 @@ class OutboxMessage(Base):
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # Text attachments, such as a calendar file: [{"filename", "content_type", "content"}].
+    attachments: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     status: Mapped[OutboxStatus] = mapped_column(
         enum_type(OutboxStatus), default=OutboxStatus.PENDING, index=True
     )

@@ -27,6 +27,13 @@ def build_email(message: OutboxMessage, *, from_address: str) -> EmailMessage:
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
     email.set_content(message.body)
+    for attachment in message.attachments or []:
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        if maintype == "text":
+            email.add_attachment(attachment["content"], subtype=subtype, filename=attachment["filename"])
+        else:
+            email.add_attachment(attachment["content"].encode(), maintype=maintype, subtype=subtype,
+                                 filename=attachment["filename"])
     return email
 
 

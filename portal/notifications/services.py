@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -23,10 +24,23 @@ RETRY_DELAYS = [
 ]
 
 
-def queue_email(session: Session, *, to: str, subject: str, body: str) -> OutboxMessage:
+@dataclass(frozen=True)
+class Attachment:
+    """A small text file sent with an e-mail, such as a calendar invitation."""
+
+    filename: str
+    content_type: str
+    content: str
+
+
+def queue_email(session: Session, *, to: str, subject: str, body: str,
+                attachments: list[Attachment] | None = None) -> OutboxMessage:
     """Write an e-mail to the outbox; it is sent only if the surrounding transaction commits."""
     now = utcnow()
-    message = OutboxMessage(to_address=to, subject=subject, body=body, created_at=now, next_attempt_at=now)
+    message = OutboxMessage(
+        to_address=to, subject=subject, body=body, created_at=now, next_attempt_at=now,
+        attachments=[vars(a) for a in attachments] if attachments else None,
+    )
     session.add(message)
     return message
 

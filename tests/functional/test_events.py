@@ -18,9 +18,14 @@ BOOKING = {"name": "Grace Mensah", "email": "Grace@Example.org", "organisation_n
            "access_needs": "Step-free access, please"}
 
 
+def text_of(message) -> str:
+    """The plain-text body of an e-mail (which may have attachments)."""
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
 def cancel_path(message) -> str:
     """The cancellation link's path in an e-mail."""
-    return re.search(r"http://portal\.test(/events/cancel/\S+)", message.get_content()).group(1)
+    return re.search(r"http://portal\.test(/events/cancel/\S+)", text_of(message)).group(1)
 
 
 def to(messages, address):
@@ -90,7 +95,7 @@ def test_the_online_link_is_never_on_a_public_page(client, session, event_online
     for response in pages:
         assert secret not in response.get_data(as_text=True).replace("\r\n ", "")
     (message,) = to(sent_emails(), "grace@example.org")
-    assert secret in message.get_content()
+    assert secret in text_of(message)
 
 
 def test_unpublished_events_and_events_of_draft_rounds_are_not_found(client, session, event_unpublished):
@@ -118,10 +123,14 @@ def test_somebody_books_a_place_without_an_account(client, session, event_in_per
     assert registration.organisation_name == "Hackney Youth Voices"
     assert registration.access_needs == "Step-free access, please"
     (message,) = sent_emails()
-    body = message.get_content()
+    body = text_of(message)
     assert message["Subject"] == f"Your place at {event_in_person.title}"
     assert "You have a place" in body and "1 Mare Street" in body
-    assert f"http://portal.test/events/{event_in_person.id}/calendar.ics" in body
+    assert "open the attached file (event.ics)" in body
+    [calendar] = [part for part in message.iter_attachments() if part.get_filename() == "event.ics"]
+    assert calendar.get_content_type() == "text/calendar"
+    ics = calendar.get_content()
+    assert "BEGIN:VEVENT" in ics and "1 Mare Street" in ics
     assert cancel_path(message).startswith("/events/cancel/")
     assert "event_registration.registered" in session.scalars(select(AuditEvent.action)).all()
 
@@ -163,7 +172,7 @@ def test_a_full_event_offers_the_waiting_list(client, session, event_full, sent_
     assert session.scalar(select(EventRegistration).where(EventRegistration.email == "grace@example.org")).waiting_list
     (message,) = to(sent_emails(), "grace@example.org")
     assert message["Subject"] == f"You are on the waiting list for {event_full.title}"
-    assert "You do not have a place yet" in message.get_content()
+    assert "You do not have a place yet" in text_of(message)
 
 
 def test_a_started_event_refuses_bookings(client, session, event_in_person):
@@ -235,7 +244,7 @@ def test_cancelling_a_place_gives_it_to_the_first_person_waiting(client, session
     assert client.submit(link).h1 == "Your place has been cancelled"
     (promotion,) = to(sent_emails(), "kim@example.org")
     assert promotion["Subject"] == f"Your place at {event.title}"
-    assert event.online_link in promotion.get_content()
+    assert event.online_link in text_of(promotion)
     assert not to(sent_emails(), "lou@example.org")
     kim_link = cancel_path(promotion)
     assert client.page(kim_link).h1 == "Cancel your place"
@@ -456,7 +465,7 @@ def test_a_reminder_goes_to_everyone_with_a_place_and_a_second_needs_confirming(
     assert event_full.reminder_sent_at is not None
     reminders = [m for m in sent_emails() if m["Subject"] == f"Reminder: {event_full.title}"]
     assert {m["To"] for m in reminders} == {"first@example.org", "second@example.org"}
-    assert "1 Mare Street" in reminders[0].get_content()
+    assert "1 Mare Street" in text_of(reminders[0])
 
     again = commissioner_client.page(url)
     assert "A reminder was already sent on" in again.text()
@@ -490,7 +499,7 @@ def test_cancelling_an_event_emails_everyone_registered(commissioner_client, ses
     assert event_full.cancelled_at is not None
     messages = sent_emails()
     assert {m["To"] for m in messages} == {"first@example.org", "second@example.org", "waiting@example.org"}
-    assert all("The venue has flooded" in m.get_content() for m in messages)
+    assert all("The venue has flooded" in text_of(m) for m in messages)
     assert event_full.title not in commissioner_client.page("/events").text()
     assert "event.cancelled" in session.scalars(select(AuditEvent.action)).all()
     again = commissioner_client.submit(url)

@@ -59,7 +59,9 @@ def test_a_place_email_has_the_venue_and_a_waiting_email_says_so(session, events
     assert placed.subject == f"Your place at {event.title}"
     assert "You have a place" in placed.body and "1 Mare Street" in placed.body
     assert "Step-free entrance" in placed.body
-    assert f"http://portal.test/events/{event.id}/calendar.ics" in placed.body
+    [calendar] = placed.attachments
+    assert calendar["filename"] == "event.ics" and calendar["content_type"] == "text/calendar"
+    assert "BEGIN:VEVENT" in calendar["content"]
     assert "http://portal.test/events/cancel/" in placed.body
     (waiting,) = emails_to(session, "waiting@example.org")
     assert waiting.subject == f"You are on the waiting list for {event.title}"
@@ -302,3 +304,15 @@ def test_the_public_calendar_file_never_holds_the_joining_link(session, event_on
 def test_csv_cells_never_start_a_formula(value, expected):
     """Cells starting with =, +, - or @ are prefixed with a quote."""
     assert services.safe_cell(value) == expected
+
+
+
+def test_an_online_place_has_the_joining_link_in_its_calendar_file_but_the_public_file_does_not(session, events_round):
+    """The attached calendar file carries the link for people with a place; the public .ics never does."""
+    event = make_event(session, round_=events_round, capacity=5, event_format=EventFormat.ONLINE,
+                       online_link="https://meet.example.org/secret-room", venue_address=None)
+    book(session, event, "placed@example.org")
+    (placed,) = emails_to(session, "placed@example.org")
+    assert "https://meet.example.org/secret-room" in placed.attachments[0]["content"]
+    public = services.calendar_for(session, event_id=event.id, settings=SETTINGS)
+    assert "secret-room" not in public
