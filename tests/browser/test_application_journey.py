@@ -305,14 +305,14 @@ def test_small_group_applies_on_a_phone_from_the_prospectus_to_the_receipt(phone
     )
 
 
-def test_answer_over_the_word_limit_is_refused_and_kept(page: Page, live_server, open_round, check_accessibility):
-    """An answer over its limit is refused by the server, saying how many words to remove, and stays in the box."""
-    email = f"dan-{uuid4().hex[:8]}@example.org"
+def start_project_as_a_member(page: Page, live_server, open_round, check_accessibility, *, name: str,
+                              group: str) -> int:
+    """A member of a new group signs in on the way to applying, starts, and opens "Your project"."""
+    email = f"{name.split()[0].lower()}-{uuid4().hex[:8]}@example.org"
     with live_server.app.app_context():
-        user = make_user(db.session, email=email, role=Role.APPLICANT, name="Daniel Kowalski")
-        make_organisation(db.session, name=f"Southwark Boxing Club {uuid4().hex[:8]}", members=[user])
+        user = make_user(db.session, email=email, role=Role.APPLICANT, name=name)
+        make_organisation(db.session, name=f"{group} {uuid4().hex[:8]}", members=[user])
         db.session.commit()
-
     page.goto(f"/rounds/{open_round.slug}/apply")
     arrived(page, check_accessibility, "Sign in")
     field(page, "Email address").fill(email)
@@ -324,6 +324,13 @@ def test_answer_over_the_word_limit_is_refused_and_kept(page: Page, live_server,
     application_id = int(page.url.rsplit("/", 1)[1])
     task(page, "Your project").get_by_role("link").click()
     arrived(page, check_accessibility, "Your project")
+    return application_id
+
+
+def test_answer_over_the_word_limit_is_refused_and_kept(page: Page, live_server, open_round, check_accessibility):
+    """An answer over its limit is refused by the server, saying how many words to remove, and stays in the box."""
+    application_id = start_project_as_a_member(page, live_server, open_round, check_accessibility,
+                                               name="Daniel Kowalski", group="Southwark Boxing Club")
 
     field(page, "Project title").fill("Boxing for girls")
     field(page, "How much are you asking for?").fill("15,000")
@@ -359,23 +366,8 @@ def test_answer_over_the_word_limit_is_refused_and_kept(page: Page, live_server,
 
 def test_answers_save_themselves_while_typing(page: Page, live_server, open_round, check_accessibility):
     """With JavaScript on, the project section saves quietly a few seconds after typing stops."""
-    email = f"priya-{uuid4().hex[:8]}@example.org"
-    with live_server.app.app_context():
-        user = make_user(db.session, email=email, role=Role.APPLICANT, name="Priya Shah")
-        make_organisation(db.session, name=f"Newham Youth Forum {uuid4().hex[:8]}", members=[user])
-        db.session.commit()
-
-    page.goto(f"/rounds/{open_round.slug}/apply")
-    arrived(page, check_accessibility, "Sign in")
-    field(page, "Email address").fill(email)
-    field(page, "Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    arrived(page, check_accessibility, f"Apply to {open_round.title}")
-    page.get_by_role("button", name="Start an application").click()
-    arrived(page, check_accessibility, "Your application")
-    application_id = int(page.url.rsplit("/", 1)[1])
-    task(page, "Your project").get_by_role("link").click()
-    arrived(page, check_accessibility, "Your project")
+    application_id = start_project_as_a_member(page, live_server, open_round, check_accessibility,
+                                               name="Priya Shah", group="Newham Youth Forum")
 
     field(page, "Project title").type("Saturday football league")
     expect(page.locator(".portal-autosave"),
