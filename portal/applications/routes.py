@@ -22,7 +22,7 @@ from portal.applications.snapshot import questions_for
 from portal.boroughs import borough_name
 from portal.domain import StateTransitionError, ValidationError
 from portal.extensions import db
-from portal.formatting import clock
+from portal.formatting import clock, money
 from portal.models import ApplicationStatus, IncomeBand, OrganisationType, utcnow
 
 bp = Blueprint("applications", __name__)
@@ -204,17 +204,25 @@ def _autosave_refused(error: ValidationError):
 
 def _pounds(pence: int | None) -> str:
     """An amount as a person would type it: 8,000 or 8,000.50."""
-    if pence is None:
-        return ""
-    from portal.formatting import money
-
-    return money(pence).removeprefix("£")
+    return "" if pence is None else money(pence).removeprefix("£")
 
 
 def _rows_posted(prefix: str) -> int:
     """How many rows a list form posted (from its field names)."""
     indexes = [int(k.rsplit("_", 1)[1]) for k in request.form if k.startswith(prefix) and k.rsplit("_", 1)[1].isdigit()]
     return max(indexes, default=-1) + 1
+
+
+def _row_values(form, first: str, second: str, rows: int) -> tuple[list[tuple[str, str]], str]:
+    """A list form's rows as typed, minus the one whose "Remove" button was pressed, and the button's action.
+
+    The action is "save" for the main button, "add" to add a row, or "remove-<n>".
+    """
+    values = [(form[f"{first}_{i}"].data or "", form[f"{second}_{i}"].data or "") for i in range(rows)]
+    action = request.form.get("action", "save")
+    if action.startswith("remove-") and action[7:].isdigit() and int(action[7:]) < rows:
+        del values[int(action[7:])]
+    return values, action
 
 
 @bp.route("/applications/<int:application_id>/budget", methods=["GET", "POST"])
@@ -236,10 +244,7 @@ def budget_section(application_id: int):
         form = budget_form(max(_rows_posted("item_"), 1))
     rows = len([f for f in form if f.name.startswith("item_")])
     if form.validate_on_submit():
-        lines = [(form[f"item_{i}"].data or "", form[f"cost_{i}"].data or "") for i in range(rows)]
-        action = request.form.get("action", "save")
-        if action.startswith("remove-") and action[7:].isdigit() and int(action[7:]) < rows:
-            del lines[int(action[7:])]
+        lines, action = _row_values(form, "item", "cost", rows)
         try:
             services.save_budget(db.session, application_id=app_.id, by=current_user, version=form.started_from(),
                                  lines=lines, completed=form.is_completed and action == "save")
@@ -272,10 +277,7 @@ def partners_section(application_id: int):
         form = partners_form(max(_rows_posted("name_"), 1))
     rows = len([f for f in form if f.name.startswith("name_")])
     if form.validate_on_submit():
-        partners = [(form[f"name_{i}"].data or "", form[f"role_{i}"].data or "") for i in range(rows)]
-        action = request.form.get("action", "save")
-        if action.startswith("remove-") and action[7:].isdigit() and int(action[7:]) < rows:
-            del partners[int(action[7:])]
+        partners, action = _row_values(form, "name", "role", rows)
         partnership = {"yes": True, "no": False}.get(form.partnership.data or "")
         if action != "save" and partnership is None:
             partnership = True
