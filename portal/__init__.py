@@ -110,6 +110,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.applications.documents import bp as documents_bp
     from portal.applications.routes import bp as applications_bp
     from portal.clarifications.routes import bp as clarifications_bp
+    from portal.commissioning.assessment import bp as assessment_bp
+    from portal.commissioning.interviews import bp as interviews_bp
+    from portal.commissioning.panel_admin import bp as panel_admin_bp
     from portal.commissioning.round_setup import bp as round_setup_bp
     from portal.commissioning.routes import bp as commissioning_bp
     from portal.commissioning.submissions import bp as submissions_bp
@@ -120,7 +123,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.site import bp as site_bp
 
     for bp in (prospectus_bp, events_bp, clarifications_bp, accounts_bp, applications_bp, documents_bp,
-               commissioning_bp, round_setup_bp, submissions_bp, panel_bp, health_bp, site_bp):
+               commissioning_bp, round_setup_bp, submissions_bp, panel_bp, panel_admin_bp, assessment_bp,
+               interviews_bp, health_bp, site_bp):
         app.register_blueprint(bp)
 
 

@@ -48,7 +48,16 @@ from portal.models.funding import (
 from portal.models.kept_forms import KeptForm
 from portal.models.letters import Letter
 from portal.models.notifications import OutboxMessage
-from portal.models.panel import ConflictDeclaration, PanelAssignment, Score
+from portal.models.panel import (
+    ConflictDeclaration,
+    InterviewQuestion,
+    InterviewScore,
+    InterviewSlot,
+    ModeratedScore,
+    PanelAssignment,
+    RoundInterviewQuestion,
+    Score,
+)
 
 __all__ = [
     "ApplicationDocument", "ApplicationSection", "ReferenceCounter", "SectionStatus",
@@ -58,4 +67,5 @@ __all__ = [
     "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",
     "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
     "SignInAttempt", "User", "utcnow",
+    "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
 ]

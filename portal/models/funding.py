@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
 from portal.models.enums import EventFormat, RoundStatus
 from portal.models.types import enum_type
+
+if TYPE_CHECKING:
+    from portal.models.accounts import User
 
 
 class Fund(Base):
@@ -64,6 +68,13 @@ class Round(Base):
     asks_for_documents: Mapped[bool] = mapped_column(Boolean, default=False)
     document_guidance: Mapped[str] = mapped_column(Text, default="")
     panellists_per_application: Mapped[int] = mapped_column(default=3)
+    # The youth panel (issue 5): applicant identity hidden from scorers after they declare no conflict,
+    # how written and interview scores combine (whole percentages adding up to 100), and the panellist
+    # who leads the panel and records moderated scores.
+    anonymised_scoring: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    written_weight: Mapped[int] = mapped_column(default=70, server_default="70")
+    interview_weight: Mapped[int] = mapped_column(default=30, server_default="30")
+    panel_lead_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     support_contact: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -71,6 +82,7 @@ class Round(Base):
     decisions_published_at: Mapped[datetime | None]
 
     fund: Mapped[Fund] = relationship(back_populates="rounds")
+    panel_lead: Mapped[User | None] = relationship()
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="round", order_by="Criterion.position", cascade="all, delete-orphan"
     )

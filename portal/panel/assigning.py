@@ -1,0 +1,197 @@
+"""Putting the allocation rules to work: who assesses which application of a round, kept in the database.
+
+``portal.panel.allocation`` holds the rules as pure functions over ids; this module loads the ids, calls
+them, stores new ``PanelAssignment`` rows, records each change in the audit trail and e-mails the
+panellists who have new work. Commissioners' pages and the panellist's conflict declaration both use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal import audit
+from portal.domain import PermissionDenied, StateTransitionError
+from portal.models import (
+    Application,
+    ApplicationStatus,
+    ConflictDeclaration,
+    GuardianConsent,
+    PanelAssignment,
+    Role,
+    Round,
+    RoundStatus,
+    User,
+    utcnow,
+)
+from portal.models.enums import AgeBand
+from portal.notifications.services import queue_email
+from portal.panel.allocation import Allocation, allocate, replace_recused
+
+# Applications the panel assesses: screened as eligible, or shortlisted for interview.
+ASSESSED_STATUSES = (ApplicationStatus.UNDER_ASSESSMENT, ApplicationStatus.SHORTLISTED)
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    """What an automatic allocation did, for the commissioner's confirmation message."""
+
+    added: int
+    # Application reference -> how many panellists it is still missing (too few without a conflict).
+    shortfalls: dict[str, int]
+
+
+def assessed_applications(session: Session, round_: Round) -> list[Application]:
+    """The round's applications the panel assesses, in reference order."""
+    return list(session.scalars(
+        select(Application)
+        .where(Application.round_id == round_.id, Application.status.in_(ASSESSED_STATUSES))
+        .order_by(Application.reference)
+    ))
+
+
+def available_panellists(session: Session) -> list[User]:
+    """Active panellists who may read applications: under-18s only once a guardian's consent is recorded."""
+    consented = select(GuardianConsent.panellist_id)
+    return list(session.scalars(
+        select(User)
+        .where(
+            User.role == Role.PANELLIST,
+            User.is_active_account.is_(True),
+            (User.age_band.is_(None)) | (User.age_band != AgeBand.UNDER_18) | User.id.in_(consented),
+        )
+        .order_by(User.id)
+    ))
+
+
+def current_panels(session: Session, round_: Round) -> dict[int, set[int]]:
+    """Application id -> ids of the panellists assessing it (recused panellists left out)."""
+    panels: dict[int, set[int]] = {}
+    rows = session.execute(
+        select(PanelAssignment.application_id, PanelAssignment.panellist_id)
+        .join(Application, Application.id == PanelAssignment.application_id)
+        .where(Application.round_id == round_.id, PanelAssignment.recused_at.is_(None))
+    )
+    for application_id, panellist_id in rows:
+        panels.setdefault(application_id, set()).add(panellist_id)
+    return panels
+
+
+def round_conflicts(session: Session, round_: Round) -> set[tuple[int, int]]:
+    """(application id, panellist id) pairs that must never be assigned: declared conflicts and recusals."""
+    declared = session.execute(
+        select(ConflictDeclaration.application_id, ConflictDeclaration.panellist_id)
+        .join(Application, Application.id == ConflictDeclaration.application_id)
+        .where(Application.round_id == round_.id, ConflictDeclaration.has_conflict.is_(True))
+    )
+    recused = session.execute(
+        select(PanelAssignment.application_id, PanelAssignment.panellist_id)
+        .join(Application, Application.id == PanelAssignment.application_id)
+        .where(Application.round_id == round_.id, PanelAssignment.recused_at.is_not(None))
+    )
+    return {tuple(row) for row in declared} | {tuple(row) for row in recused}
+
+
+def allocate_round(session: Session, *, round_: Round, by: User, public_url: str) -> AllocationResult:
+    """Fill every assessed application's panel to the round's size, keeping hand-made assignments.
+
+    Only commissioners may do this, and only while the round is in assessment. Each panellist given new
+    work gets one e-mail saying how many applications are waiting for them.
+    """
+    if not by.has_role(Role.COMMISSIONER, Role.ADMIN):
+        raise PermissionDenied("Only commissioners can assign applications to the panel")
+    if round_.status != RoundStatus.ASSESSMENT:
+        raise StateTransitionError("Applications can be assigned to the panel only while the round is in assessment")
+    applications = assessed_applications(session, round_)
+    pool = available_panellists(session)
+    existing = current_panels(session, round_)
+    allocation = allocate(
+        applications=[a.id for a in applications],
+        panellists=[p.id for p in pool],
+        per_application=round_.panellists_per_application,
+        conflicts=round_conflicts(session, round_),
+        existing=existing,
+    )
+    added = _store_new(session, allocation=allocation, existing=existing, by=by, public_url=public_url)
+    references = {a.id: a.reference for a in applications}
+    return AllocationResult(
+        added=added,
+        shortfalls={references[a]: missing for a, missing in sorted(allocation.shortfalls.items())},
+    )
+
+
+def recuse(session: Session, *, assignment: PanelAssignment, public_url: str) -> PanelAssignment | None:
+    """Take a panellist who declared a conflict off an application and bring in a replacement.
+
+    The replacement is the least-loaded available panellist with no conflict (see ``replace_recused``).
+    Returns their new assignment, or None when nobody is free to take it: the commissioners' progress
+    view then shows the application as short of panellists.
+    """
+    application = assignment.application
+    round_ = application.round
+    assignment.recused_at = utcnow()
+    audit.record(session, actor=assignment.panellist, action="panel.recused", entity=assignment,
+                 after={"application": application.reference})
+    panels = current_panels(session, round_)
+    panels.setdefault(application.id, set()).add(assignment.panellist_id)  # recused_at is not flushed yet
+    pool = [p.id for p in available_panellists(session)]
+    allocation = replace_recused(
+        panels, application_id=application.id, panellist_id=assignment.panellist_id, panellists=pool,
+        conflicts=round_conflicts(session, round_), per_application=round_.panellists_per_application,
+    )
+    newcomers = allocation.assignments[application.id] - panels[application.id]
+    if not newcomers:
+        return None
+    (panellist_id,) = newcomers
+    replacement = PanelAssignment(application_id=application.id, panellist_id=panellist_id)
+    session.add(replacement)
+    audit.record(session, actor=None, action="panel.assigned", entity=replacement,
+                 after={"application": application.reference, "panellist_id": panellist_id,
+                        "reason": "replacement after a conflict of interest"})
+    _tell_panellists(session, {panellist_id: 1}, public_url=public_url)
+    return replacement
+
+
+def _store_new(session: Session, *, allocation: Allocation, existing: dict[int, set[int]], by: User,
+               public_url: str) -> int:
+    """Add the assignments the allocation made, audit them and e-mail the panellists; returns how many."""
+    new_work: dict[int, int] = {}
+    for application_id, panellists in allocation.assignments.items():
+        for panellist_id in sorted(panellists - existing.get(application_id, set())):
+            assignment = PanelAssignment(application_id=application_id, panellist_id=panellist_id,
+                                         assigned_by_id=by.id)
+            session.add(assignment)
+            audit.record(session, actor=by, action="panel.assigned", entity=assignment,
+                         after={"application_id": application_id, "panellist_id": panellist_id,
+                                "reason": "automatic allocation"})
+            new_work[panellist_id] = new_work.get(panellist_id, 0) + 1
+    _tell_panellists(session, new_work, public_url=public_url)
+    return sum(new_work.values())
+
+
+def _tell_panellists(session: Session, new_work: dict[int, int], *, public_url: str) -> None:
+    """E-mail each panellist once about the applications newly waiting for them."""
+    for panellist in _users(session, new_work):
+        count = new_work[panellist.id]
+        what = "1 new application" if count == 1 else f"{count} new applications"
+        queue_email(
+            session, to=panellist.email, subject=f"You have {what} to assess",
+            body=(
+                f"Hello {panellist.name},\n\n"
+                f"You have {what} to assess for the youth panel.\n\n"
+                "Before you read each one, you will be asked whether you know the group that applied. "
+                "If you do, say so: somebody else will assess it instead.\n\n"
+                f"Start here: {public_url}/panel\n"
+            ),
+        )
+
+
+def _users(session: Session, ids: Iterable[int]) -> list[User]:
+    """The users with these ids, in id order."""
+    ids = sorted(ids)
+    if not ids:
+        return []
+    return list(session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id)))
