@@ -111,13 +111,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.applications.routes import bp as applications_bp
     from portal.clarifications.routes import bp as clarifications_bp
     from portal.commissioning.assessment import bp as assessment_bp
-    from portal.commissioning.interviews import bp as interviews_bp
     from portal.commissioning.panel_admin import bp as panel_admin_bp
     from portal.commissioning.round_setup import bp as round_setup_bp
     from portal.commissioning.routes import bp as commissioning_bp
     from portal.commissioning.submissions import bp as submissions_bp
     from portal.events.routes import bp as events_bp
     from portal.health import bp as health_bp
+    from portal.panel.interviews import bp as interviews_bp
     from portal.panel.routes import bp as panel_bp
     from portal.prospectus.routes import bp as prospectus_bp
     from portal.site import bp as site_bp
