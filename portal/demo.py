@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal import demo_panel
 from portal.accounts.passwords import hash_password
 from portal.application_lifecycle import transition_application
 from portal.applications.services import next_reference
@@ -24,7 +25,6 @@ from portal.models import (
     ApplicationStatus,
     BudgetLine,
     ClarificationQuestion,
-    ConflictDeclaration,
     Criterion,
     Decision,
     Event,
@@ -44,7 +44,6 @@ from portal.models import (
     Round,
     RoundChange,
     RoundStatus,
-    Score,
     SectionStatus,
     User,
     utcnow,
@@ -67,6 +66,7 @@ DEMO_PEOPLE = [
     ("panellist@example.org", "Jordan Ellis", Role.PANELLIST, AgeBand.FROM_18_TO_21),
     ("panellist2@example.org", "Priya Shah", Role.PANELLIST, AgeBand.FROM_22_TO_25),
     ("panellist3@example.org", "Tyler Brown", Role.PANELLIST, AgeBand.UNDER_18),
+    ("panellist4@example.org", "Kemi Adebayo", Role.PANELLIST, AgeBand.FROM_22_TO_25),
     ("applicant@example.org", "Grace Mensah", Role.APPLICANT, None),
     ("applicant2@example.org", "Daniel Kowalski", Role.APPLICANT, None),
 ]
@@ -258,48 +258,36 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
     session.flush()
 
     panellists = [people[e] for e in ("panellist@example.org", "panellist2@example.org", "panellist3@example.org")]
+    decided.panel_lead = panellists[0]
+    bank = demo_panel.interview_bank(session, by=commissioner, at=decided.opens_at)
+    demo_panel.choose_interview_questions(session, round_=decided, questions=bank[:3])
     sent: list[Application] = []
     outcomes = [Outcome.AWARD, Outcome.AWARD, Outcome.DECLINE, Outcome.AWARD, Outcome.RESERVE, Outcome.DECLINE]
     requested = [1_200_000, 2_000_000, 800_000, 2_400_000, 500_000, 1_500_000]
     for number, (organisation, outcome, amount) in enumerate(zip(organisations, outcomes, requested), start=1):
         status = {Outcome.AWARD: ApplicationStatus.AWARDED, Outcome.DECLINE: ApplicationStatus.DECLINED,
                   Outcome.RESERVE: ApplicationStatus.RESERVE}[outcome]
-        creator = organisation.members[0] if organisation.members else commissioner
-        submitted_at = decided.closes_at - timedelta(days=rng.randint(1, 20))
-        application = Application(
-            round=decided, organisation=organisation, status=status,
-            project_title=f"{organisation.name.split()[0]} summer programme",
-            amount_requested_pence=amount, created_by=creator, submitted_at=submitted_at,
-            declared_by_name=creator.name, declared_by_role="Chair", declared_at=submitted_at,
-        )
-        session.add(application)
+        application = _sent_application(
+            session, round_=decided, organisation=organisation, status=status, amount=amount,
+            title=f"{organisation.name.split()[0]} summer programme", commissioner=commissioner,
+            submitted_at=decided.closes_at - timedelta(days=rng.randint(1, 20)))
         sent.append(application)
-        for question in decided.questions:
-            session.add(Answer(application=application, question=question,
-                               text=f"{organisation.name} answer to: {question.text} We run weekly sessions "
-                                    "in the evenings and at weekends, planned with the young people who come."))
-        session.add_all([
-            BudgetLine(application=application, position=1, item="Youth workers' time", cost_pence=amount * 6 // 10),
-            BudgetLine(application=application, position=2, item="Venue hire", cost_pence=amount * 2 // 10),
-            BudgetLine(application=application, position=3, item="Trips, food and equipment",
-                       cost_pence=amount - amount * 6 // 10 - amount * 2 // 10),
-        ])
         if number == 4:
             session.add(Partner(application=application, organisation_name="Tower Hamlets Youth Service",
                                 role_description="Refers young people and lends a detached youth worker."))
         base = {Outcome.AWARD: 4, Outcome.RESERVE: 3, Outcome.DECLINE: 2}[outcome]
-        total = 0.0
+        work = demo_panel.PanelWork(application)
         for panellist in panellists:
-            session.add(ConflictDeclaration(application=application, panellist=panellist, has_conflict=False))
-            assignment = PanelAssignment(application=application, panellist=panellist, assigned_by_id=commissioner.id,
-                                         scores_submitted_at=decided.interviews_at)
-            session.add(assignment)
-            for criterion in decided.criteria:
-                value = max(1, min(5, base + rng.choice([-1, 0, 0, 1])))
-                total += criterion.weight * value / 5 / len(panellists)
-                session.add(Score(assignment=assignment, criterion=criterion, value=value,
-                                  comment=f"{'Strong' if value >= 4 else 'Some' if value == 3 else 'Little'} "
-                                          f"evidence for {criterion.name.lower()}."))
+            demo_panel.score(session, work, round_=decided, panellist=panellist, base=base, rng=rng,
+                             assigned_at=decided.scoring_starts_at, sent_at=decided.interviews_at - timedelta(days=4),
+                             by=commissioner, spread=(-1, 0, 0, 1) if number != 3 else (-2, 0, 1))
+        demo_panel.moderate(session, work, lead=panellists[0], at=decided.interviews_at - timedelta(days=2))
+        interview_scores = None
+        if outcome != Outcome.DECLINE:
+            interview_scores = demo_panel.interview(
+                session, work, questions=bank[:3], base=base, rng=rng, by=commissioner,
+                starts_at=decided.interviews_at + timedelta(hours=number))
+        total = demo_panel.panel_score(work, round_=decided, interview_scores=interview_scores)
         reasons = {
             Outcome.AWARD: (None, "A strong, youth-led plan in an area of high need."),
             Outcome.RESERVE: (None, "A good plan; funded if money becomes available."),
@@ -308,17 +296,97 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
         session.add(Decision(
             application=application, outcome=outcome,
             amount_awarded_pence=amount if outcome == Outcome.AWARD else None,
-            reason_category=reasons[0], reason=reasons[1], panel_score=round(total, 1),
+            reason_category=reasons[0], reason=reasons[1], panel_score=total,
             decided_by=commissioner, decided_by_role=Role.COMMISSIONER,
             decided_at=decided.decisions_by - timedelta(days=3), published_at=decided.decisions_published_at,
         ))
 
+    sent += _assessment_round(session, fund, common, organisations, people, rng=rng, now=now)
     session.flush()
     for application in sorted(sent, key=lambda a: a.submitted_at):
         application.reference = next_reference(session, application=application, now=application.submitted_at)
         application.submitted_snapshot = build_snapshot(application, submitted_at=application.submitted_at)
     _open_round_applications(session, open_round, organisations, people, now)
     session.flush()
+
+
+def _sent_application(session: Session, *, round_: Round, organisation: Organisation, status: ApplicationStatus,
+                      amount: int, title: str, commissioner: User, submitted_at: datetime) -> Application:
+    """A sent application with an answer to every question and a three-line budget (no reference yet)."""
+    creator = organisation.members[0] if organisation.members else commissioner
+    application = Application(
+        round=round_, organisation=organisation, status=status, project_title=title,
+        amount_requested_pence=amount, created_by=creator, submitted_at=submitted_at,
+        declared_by_name=creator.name, declared_by_role="Chair", declared_at=submitted_at,
+    )
+    session.add(application)
+    for question in round_.questions:
+        session.add(Answer(application=application, question=question,
+                           text=f"{organisation.name} answer to: {question.text} We run weekly sessions "
+                                "in the evenings and at weekends, planned with the young people who come."))
+    session.add_all([
+        BudgetLine(application=application, position=1, item="Youth workers' time", cost_pence=amount * 6 // 10),
+        BudgetLine(application=application, position=2, item="Venue hire", cost_pence=amount * 2 // 10),
+        BudgetLine(application=application, position=3, item="Trips, food and equipment",
+                   cost_pence=amount - amount * 6 // 10 - amount * 2 // 10),
+    ])
+    return application
+
+
+def _assessment_round(session: Session, fund: Fund, common: dict, organisations: list[Organisation],
+                      people: dict[str, User], *, rng: random.Random, now: datetime) -> list[Application]:
+    """A round the youth panel is assessing now, with work in every state, anonymised for scorers.
+
+    Jordan (panellist@) has one application to declare on, one half scored and one sent; Tyler declared
+    a conflict and Kemi replaced him; Priya (panellist2@) leads the panel and has flags to moderate.
+    """
+    commissioner = people["commissioner@example.org"]
+    jordan, priya, tyler, kemi = (people[f"panellist{n}@example.org"] for n in ("", "2", "3", "4"))
+    round_ = _make_round(
+        session, fund, title="Safe routes home", slug="safe-routes-home-2026",
+        summary="Trusted adults and safe spaces on the journey home from school.",
+        aims="Cut the violence young people meet between school and home.",
+        themes=["safe spaces", "trusted adults"], status=RoundStatus.ASSESSMENT,
+        opens_at=_at(now - timedelta(days=90), 9), closes_at=_at(now - timedelta(days=21), 17),
+        scoring_starts_at=_at(now - timedelta(days=14), 9), interviews_at=_at(now + timedelta(days=14), 10),
+        decisions_by=_at(now + timedelta(days=30), 17), published_at=now - timedelta(days=100),
+        anonymised_scoring=True, panel_lead=priya, **common,
+    )
+    session.flush()
+    assigned_at = round_.scoring_starts_at
+    sent_at = now - timedelta(days=3)
+    plans = [  # organisation, amount, title, [(panellist, base, state)], spread
+        (organisations[2], 900_000, "Walking buses from three schools", 4,
+         [(priya, "sent"), (kemi, "sent"), (jordan, "sent")], (-2, 0, 1)),
+        (organisations[3], 1_800_000, "Mediators at the bus station", 3,
+         [(priya, "sent"), (tyler, "conflict"), (kemi, "new"), (jordan, "draft")], (-1, 0, 1)),
+        (organisations[4], 700_000, "After-school coding club", 3,
+         [(tyler, "sent"), (kemi, "sent"), (jordan, "new")], (-1, 0, 0, 1)),
+        (organisations[5], 1_200_000, "Safe havens in faith buildings", 4,
+         [(priya, "sent"), (kemi, "sent"), (tyler, "new")], (-1, 0, 0)),
+    ]
+    applications = []
+    for organisation, amount, title, base, panel, spread in plans:
+        application = _sent_application(
+            session, round_=round_, organisation=organisation, status=ApplicationStatus.UNDER_ASSESSMENT,
+            amount=amount, title=title, commissioner=commissioner,
+            submitted_at=round_.closes_at - timedelta(days=rng.randint(1, 10)))
+        applications.append(application)
+        work = demo_panel.PanelWork(application)
+        for panellist, state in panel:
+            if state == "new":
+                session.add(PanelAssignment(application=application, panellist=panellist,
+                                            assigned_by_id=commissioner.id, assigned_at=assigned_at))
+            elif state == "conflict":
+                demo_panel.declare(session, application=application, panellist=panellist, at=assigned_at,
+                                   conflict="I volunteered with this group last summer.")
+                session.add(PanelAssignment(application=application, panellist=panellist, assigned_at=assigned_at,
+                                            assigned_by_id=commissioner.id, recused_at=assigned_at))
+            else:
+                demo_panel.score(session, work, round_=round_, panellist=panellist, base=base, rng=rng,
+                                 assigned_at=assigned_at, sent_at=sent_at if state == "sent" else None,
+                                 by=commissioner, how_many=2 if state == "draft" else None, spread=spread)
+    return applications
 
 
 def _open_round_applications(session: Session, open_round: Round, organisations: list[Organisation],

@@ -3,7 +3,22 @@
 from sqlalchemy import func, select
 
 from portal.demo import DEMO_PASSWORD, DEMO_PEOPLE
-from portal.models import Application, Decision, Event, PanelAssignment, Role, Round, RoundStatus, Score, User
+from portal.models import (
+    Application,
+    ConflictDeclaration,
+    Decision,
+    Event,
+    InterviewScore,
+    InterviewSlot,
+    ModeratedScore,
+    PanelAssignment,
+    Role,
+    Round,
+    RoundStatus,
+    Score,
+    User,
+)
+from portal.panel.scoring import moderation_flags
 
 
 def test_seed_demo_fills_an_empty_database_and_prints_the_sign_ins(app, session):
@@ -17,18 +32,51 @@ def test_seed_demo_fills_an_empty_database_and_prints_the_sign_ins(app, session)
     assert RoundStatus.OPEN in statuses.values()
     assert RoundStatus.PUBLISHED in statuses.values()
     assert RoundStatus.DECISIONS_PUBLISHED in statuses.values()
+    assert RoundStatus.ASSESSMENT in statuses.values()
     upcoming = session.scalar(select(Round).where(Round.status == RoundStatus.PUBLISHED))
     assert len(upcoming.events) == 2
     assert {r for (r,) in session.execute(select(User.role))} == set(Role)
     assert session.scalar(select(func.count(Decision.id))) == 6
-    assert session.scalar(select(func.count(Score.id))) == 6 * 3 * 4
-    assert session.scalar(select(func.count(PanelAssignment.id))) == 18
-    assert session.scalar(select(func.count(Application.id))) == 8
+    # The decided round: 6 applications × 3 panellists × 4 criteria; the round in assessment has 34 more.
+    assert session.scalar(select(func.count(Score.id))) == 6 * 3 * 4 + 34
+    assert session.scalar(select(func.count(PanelAssignment.id))) == 18 + 13
+    assert session.scalar(select(func.count(Application.id))) == 12
     references = sorted(session.scalars(select(Application.reference).where(Application.reference.is_not(None))))
-    assert len(references) == 7 and all(r.startswith("YLF-") for r in references), references
+    assert len(references) == 11 and all(r.startswith("YLF-") for r in references), references
     assert session.scalar(select(func.count(Application.id)).where(Application.submitted_snapshot.is_(None),
                                                                  Application.status != "draft")) == 0
     assert session.scalar(select(func.count(Event.id))) == 3
+
+
+def test_the_decided_round_was_scored_moderated_and_interviewed(app, session):
+    """Every flag in the decided round has a moderated score with a reason; the shortlisted were interviewed."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    decided = session.scalar(select(Round).where(Round.slug == "safer-summers-2026"))
+    applications = session.scalars(select(Application).where(Application.round_id == decided.id)).all()
+    for application in applications:
+        assignments = session.scalars(select(PanelAssignment).filter_by(application_id=application.id)).all()
+        sent = [{s.criterion_id: s.value for s in a.scores} for a in assignments if a.scores_submitted_at]
+        moderated = {m.criterion_id for m in session.scalars(
+            select(ModeratedScore).filter_by(application_id=application.id))}
+        assert moderated == moderation_flags(sent), application.reference
+    assert session.scalar(select(func.count(ModeratedScore.id)).where(ModeratedScore.reason == "")) == 0
+    assert session.scalar(select(func.count(ModeratedScore.id))) > 0
+    interviewed = set(session.scalars(select(InterviewSlot.application_id)))
+    assert interviewed == {a.id for a in applications if a.status in ("awarded", "reserve")}
+    assert session.scalar(select(func.count(InterviewScore.id))) == len(interviewed) * 3 * 3
+
+
+def test_the_round_in_assessment_has_panel_work_in_every_state(app, session):
+    """Panellists signing in to the demo find work to declare, score and moderate; one conflict was declared."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    live = session.scalar(select(Round).where(Round.status == RoundStatus.ASSESSMENT))
+    assert live.anonymised_scoring and live.panel_lead.email == "panellist2@example.org"
+    assignments = session.scalars(select(PanelAssignment).join(Application).where(
+        Application.round_id == live.id)).all()
+    assert sum(a.recused_at is not None for a in assignments) == 1
+    assert any(a.scores_submitted_at is None and a.scores for a in assignments)  # half scored
+    assert any(a.scores_submitted_at is None and not a.scores and a.recused_at is None for a in assignments)
+    assert session.scalar(select(func.count(ConflictDeclaration.id)).where(ConflictDeclaration.has_conflict)) == 1
 
 
 def test_seed_demo_refuses_politely_when_there_is_data(app, session, applicant):

@@ -44,7 +44,7 @@ def test_migrations_go_down_and_up_again(tmp_path):
         db.session.commit()
         downgrade(revision="0002")
         upgrade()
-        assert db.session.scalar(select(func.count(Round.id))) == 3, "Upgrading must keep the rows"
+        assert db.session.scalar(select(func.count(Round.id))) == 4, "Upgrading must keep the rows"
         downgrade(revision="base")
         assert db.inspect(db.engine).get_table_names() == ["alembic_version"]
         upgrade()
