@@ -80,7 +80,7 @@ def test_too_few_panellists_is_reported_as_a_shortfall(session, commissioner, as
 
 def test_under_18s_without_a_guardians_consent_are_not_given_work(
         session, commissioner, assessment_round, applications):
-    young = make_panellist(session, email="young@example.org", age_band=AgeBand.UNDER_18)
+    make_panellist(session, email="young@example.org", age_band=AgeBand.UNDER_18)
     consented = make_panellist(session, email="consented@example.org", age_band=AgeBand.UNDER_18)
     session.add(GuardianConsent(panellist_id=consented.id, guardian_name="Ann", guardian_contact="07700 900000",
                                 recorded_by_id=commissioner.id))
