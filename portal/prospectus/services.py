@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +28,9 @@ from portal.prospectus.eligibility import (
     is_small_grant,
 )
 from portal.round_lifecycle import follow_round_dates
+
+if TYPE_CHECKING:
+    from portal.commissioning.panel_admin_services import PanelStatistics
 
 PUBLIC_STATUSES = [s for s in RoundStatus if s != RoundStatus.DRAFT]
 # Minutes a volunteer might need per 100 words written, and for the rest of the form.
@@ -104,6 +108,8 @@ class Prospectus:
     changes: list[RoundChange]
     minutes_full: int
     minutes_small: int | None
+    # How the youth panel assessed the applications (counts only), once assessment has started.
+    panel: PanelStatistics | None = None
 
     @property
     def accepting_applications(self) -> bool:
@@ -167,7 +173,15 @@ def prospectus_for(session: Session, *, round_: Round, now: datetime | None = No
         changes=list(round_.changes),
         minutes_full=estimated_minutes(list(round_.questions)),
         minutes_small=estimated_minutes(small_questions) if round_.small_grant_threshold_pence else None,
+        panel=panel_statistics_for(session, round_),
     )
+
+
+def panel_statistics_for(session: Session, round_: Round) -> PanelStatistics | None:
+    """The youth panel's public counts (applications, panellists, conflicts), once its assessment has started."""
+    from portal.commissioning.panel_admin_services import panel_statistics
+
+    return panel_statistics(session, round_)
 
 
 def public_prospectus(session: Session, *, slug: str, now: datetime | None = None) -> Prospectus:
