@@ -27,12 +27,6 @@ def public_url() -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/")
 
 
-@bp.app_template_global()
-def guardian_consents() -> dict:
-    """Panellist id -> guardian's consent, for the commissioners' list of people."""
-    return services.consents_by_panellist(db.session)
-
-
 def _round_page(round_, *, problem: str | None = None):
     """The round's panel page, with a problem to show if an action was refused."""
     panel = services.round_panel(db.session, round_=round_, by=current_user)

@@ -10,6 +10,7 @@ from portal.accounts import services as accounts
 from portal.accounts.forms import InviteStaffForm
 from portal.accounts.routes import account_settings
 from portal.commissioning import services
+from portal.commissioning.panel_admin_services import consents_by_panellist
 from portal.domain import ValidationError
 from portal.extensions import db
 from portal.models import AgeBand, Role
@@ -30,7 +31,8 @@ def home():
 def people():
     """Panellists, commissioners and invitations waiting for a reply."""
     staff, waiting = accounts.staff_directory(db.session, by=current_user)
-    return render_template("commissioning/people.html", staff=staff, waiting=waiting)
+    return render_template("commissioning/people.html", staff=staff, waiting=waiting,
+                           consents=consents_by_panellist(db.session))
 
 
 @bp.route("/people/invite", methods=["GET", "POST"])
