@@ -127,7 +127,8 @@ def recuse(session: Session, *, assignment: PanelAssignment, public_url: str) ->
     """Take a panellist who declared a conflict off an application and bring in a replacement.
 
     The replacement is the least-loaded available panellist with no conflict (see ``replace_recused``).
-    Returns their new assignment, or None when nobody is free to take it: the commissioners' progress
+    When the panel was already short (say the round's panel size was raised), it is filled up to size.
+    Returns the first new assignment, or None when nobody is free to take it: the commissioners' progress
     view then shows the application as short of panellists.
     """
     application = assignment.application
@@ -142,17 +143,17 @@ def recuse(session: Session, *, assignment: PanelAssignment, public_url: str) ->
         panels, application_id=application.id, panellist_id=assignment.panellist_id, panellists=pool,
         conflicts=round_conflicts(session, round_), per_application=round_.panellists_per_application,
     )
-    newcomers = allocation.assignments[application.id] - panels[application.id]
-    if not newcomers:
-        return None
-    (panellist_id,) = newcomers
-    replacement = PanelAssignment(application_id=application.id, panellist_id=panellist_id)
-    session.add(replacement)
-    audit.record(session, actor=None, action="panel.assigned", entity=replacement,
-                 after={"application": application.reference, "panellist_id": panellist_id,
-                        "reason": "replacement after a conflict of interest"})
-    _tell_panellists(session, {panellist_id: 1}, public_url=public_url)
-    return replacement
+    newcomers = sorted(allocation.assignments[application.id] - panels[application.id])
+    replacements = []
+    for panellist_id in newcomers:
+        replacement = PanelAssignment(application_id=application.id, panellist_id=panellist_id)
+        session.add(replacement)
+        audit.record(session, actor=None, action="panel.assigned", entity=replacement,
+                     after={"application": application.reference, "panellist_id": panellist_id,
+                            "reason": "replacement after a conflict of interest"})
+        replacements.append(replacement)
+    _tell_panellists(session, dict.fromkeys(newcomers, 1), public_url=public_url)
+    return replacements[0] if replacements else None
 
 
 def _store_new(session: Session, *, allocation: Allocation, existing: dict[int, set[int]], by: User,

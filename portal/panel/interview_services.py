@@ -374,7 +374,30 @@ def schedule_interview(session: Session, *, application: Application, details: S
     audit.record(session, actor=by, action="panel.interview_scheduled" if before is None
                  else "panel.interview_rescheduled", entity=slot, before=before, after=after)
     _email_invitation(session, application=application, slot=slot, changed=before is not None, settings=settings)
+    _email_panel(session, application=application, slot=slot, changed=before is not None, settings=settings)
     return slot, True
+
+
+def _email_panel(session: Session, *, application: Application, slot: InterviewSlot, changed: bool,
+                 settings: Settings) -> None:
+    """Tell the application's panellists (not those recused) when and where they interview."""
+    panellists = session.scalars(
+        select(User).join(PanelAssignment, PanelAssignment.panellist_id == User.id)
+        .where(PanelAssignment.application_id == application.id, PanelAssignment.recused_at.is_(None),
+               User.is_active_account.is_(True))
+        .order_by(User.id)
+    )
+    subject = f"{'Changed: interview' if changed else 'Interview'} for {application.reference}"
+    for panellist in panellists:
+        queue_email(session, to=panellist.email, subject=subject, body=(
+            f"Hello {panellist.name},\n\n"
+            f"{'The interview has moved. ' if changed else ''}You will help interview the group behind "
+            f"application {application.reference} for {application.round.title}.\n\n"
+            f"When: {date_time(slot.starts_at)} (London time)\n"
+            f"How long: {slot.duration_minutes} minutes\n"
+            f"Where: {slot.place}\n\n"
+            f"The questions and a page to score the answers are here: {settings.public_url.rstrip('/')}/panel/interviews\n"
+        ))
 
 
 def _email_invitation(session: Session, *, application: Application, slot: InterviewSlot, changed: bool,

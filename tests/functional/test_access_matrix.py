@@ -42,7 +42,6 @@ EXPECTED: dict[str, frozenset[str]] = {
     "commissioning.home": frozenset({COMMISSIONER}),
     "commissioning.people": frozenset({COMMISSIONER}),
     "commissioning.invite_person": frozenset({COMMISSIONER}),
-    "panel.home": frozenset({PANELLIST}),
     "health.healthz": EVERYONE,
     "site.accessibility": EVERYONE,
     "site.privacy": EVERYONE,

@@ -294,7 +294,12 @@ def test_booking_an_interview_stores_utc_and_emails_every_member_in_london_time(
     (event,) = audit_events(session, "panel.interview_scheduled")
     assert event.actor_id == commissioner.id and event.after["place"] == "Mare Street Youth Club, E8 1DY"
 
-    emails = sent_emails()
+    everyone = sent_emails()
+    (to_panellist,) = [e for e in everyone if e["To"] == panellist.email]
+    assert to_panellist["Subject"] == "Interview for YLF-2026-0021"
+    assert f"When: 15 July {year}, 2:30pm (London time)" in to_panellist.get_content()
+    assert "/panel/interviews" in to_panellist.get_content()
+    emails = [e for e in everyone if e is not to_panellist]
     assert sorted(e["To"] for e in emails) == ["grace@example.org", "sam@example.org"]
     assert emails[0]["Subject"] == "You are invited to an interview for YLF-2026-0021"
     body = emails[0].get_content()

@@ -140,3 +140,13 @@ def test_recusal_with_nobody_free_leaves_the_application_short(session, assessme
     assert assigning.recuse(session, assignment=assignments[0], public_url=PUBLIC_URL) is None
     session.flush()
     assert _panels(session, assessment_round)[applications[0].id] == {pool[1].id, pool[2].id}
+
+
+def test_recusal_from_a_short_panel_fills_it_up_to_size(session, assessment_round, applications, pool):
+    leaving = assign(session, application=applications[0], panellist=pool[0])
+    assign(session, application=applications[0], panellist=pool[1])
+
+    assigning.recuse(session, assignment=leaving, public_url=PUBLIC_URL)
+    session.flush()
+
+    assert _panels(session, assessment_round)[applications[0].id] == {pool[1].id, pool[2].id, pool[3].id}

@@ -1,0 +1,386 @@
+"""A youth panellist declares any conflict of interest, scores an application blind, and sends the scores."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal.models import (
+    AgeBand,
+    AuditEvent,
+    ConflictDeclaration,
+    GuardianConsent,
+    PanelAssignment,
+    RoundStatus,
+    Score,
+)
+from tests.conftest import _signed_in
+from tests.fixtures.panel_round import assign, make_panellist
+from tests.fixtures.panel_scoring import give_scores
+
+
+def declare_url(assignment) -> str:
+    """The conflict of interest declaration for an assignment."""
+    return f"/panel/assessments/{assignment.id}"
+
+
+def score_url(assignment) -> str:
+    """The scoring page."""
+    return f"/panel/assessments/{assignment.id}/scores"
+
+
+def send_url(assignment) -> str:
+    """The check-and-send page."""
+    return f"/panel/assessments/{assignment.id}/send"
+
+
+def panel_scores_url(assignment) -> str:
+    """The other panellists' scores."""
+    return f"/panel/assessments/{assignment.id}/panel-scores"
+
+
+def fields(assignment, values, comments) -> dict:
+    """Form data: a score and a comment per criterion, in criterion order."""
+    data = {}
+    for criterion, value, comment in zip(assignment.application.round.criteria, values, comments):
+        data[f"score_{criterion.id}"] = value
+        data[f"comment_{criterion.id}"] = comment
+    return data
+
+
+def saved(session, assignment) -> list[tuple[int | None, str]]:
+    """The scores saved for an assignment, in criterion order."""
+    session.expire_all()
+    scores = {s.criterion_id: s for s in session.scalars(select(Score).where(Score.assignment_id == assignment.id))}
+    return [(scores[c.id].value, scores[c.id].comment) if c.id in scores else (None, "")
+            for c in assignment.application.round.criteria]
+
+
+@pytest.fixture
+def second_panellist(session):
+    """Another panellist, with a name no page may show to other panellists or applicants."""
+    return make_panellist(session, email="priya@example.org", name="Priya Zephyrine")
+
+
+@pytest.fixture
+def third_panellist(session):
+    """A third panellist."""
+    return make_panellist(session, email="tom@example.org", name="Tomasz Quillfeather")
+
+
+# Home --------------------------------------------------------------------------------------------------
+
+
+def test_home_lists_the_work_with_the_next_step(panellist_client, panel_assignment):
+    page = panellist_client.page("/panel")
+    assert page.status == 200
+    link = page.soup.find("a", href=declare_url(panel_assignment))
+    assert link and link.get_text(strip=True) == panel_assignment.application.reference
+    assert "Declare any conflict of interest" in page.text()
+    assert page.soup.find("a", href="/panel/interviews")
+
+
+def test_home_shows_progress_then_the_time_scores_were_sent(session, panellist_client, declared_assignment):
+    give_scores(session, declared_assignment, [4, None])
+    page = panellist_client.page("/panel")
+    assert "Scoring: 1 of 2 criteria saved" in page.text()
+    assert page.soup.find("a", href=score_url(declared_assignment))
+    declared_assignment.scores[1].value = 3
+    session.flush()
+    assert "Scoring: 2 of 2 criteria saved" in panellist_client.page("/panel").text()
+    panellist_client.submit(send_url(declared_assignment))
+    assert "Scores sent " in panellist_client.page("/panel").text()
+
+
+def test_panel_lead_gets_a_link_to_moderation(session, panellist_client, panel_assignment, panellist):
+    round_ = panel_assignment.application.round
+    assert not panellist_client.page("/panel").soup.find("a", href=f"/panel/rounds/{round_.id}/moderation")
+    round_.panel_lead_id = panellist.id
+    session.flush()
+    assert panellist_client.page("/panel").soup.find("a", href=f"/panel/rounds/{round_.id}/moderation")
+
+
+# Declaring a conflict of interest -------------------------------------------------------------------
+
+
+def test_declaration_shows_the_group_and_where_it_works(panellist_client, panel_assignment):
+    page = panellist_client.page(declare_url(panel_assignment))
+    assert page.status == 200
+    assert page.h1 == "Do you know Hackney Youth Voices?"
+    assert "Hackney" in page.soup.select_one(".govuk-summary-list").get_text()
+    assert "After-school football" in page.text()
+    assert "family" in page.text()
+
+
+def test_scoring_page_asks_for_a_declaration_first(panellist_client, panel_assignment):
+    response = panellist_client.get(score_url(panel_assignment))
+    assert response.status_code == 302 and response.headers["Location"].endswith(declare_url(panel_assignment))
+
+
+def test_no_conflict_opens_the_scoring_page_and_is_audited(session, panellist_client, panel_assignment):
+    page = panellist_client.submit(declare_url(panel_assignment), {"has_conflict": "no"})
+    assert page.status == 302 and page.response.headers["Location"].endswith(score_url(panel_assignment))
+    declaration = session.scalar(select(ConflictDeclaration))
+    assert declaration.has_conflict is False
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "panel.conflict_declared"))
+    assert panellist_client.page(score_url(panel_assignment)).status == 200
+    # The declaration cannot be made again: the page goes straight to scoring.
+    response = panellist_client.get(declare_url(panel_assignment))
+    assert response.status_code == 302 and response.headers["Location"].endswith(score_url(panel_assignment))
+
+
+def test_a_conflict_needs_a_reason(panellist_client, panel_assignment):
+    page = panellist_client.submit(declare_url(panel_assignment), {"has_conflict": "yes", "reason": "  "})
+    assert page.status == 200
+    assert page.title.startswith("Error: ")
+    assert page.field_error("reason") == "Tell us why you have a conflict of interest"
+    nothing = panellist_client.submit(declare_url(panel_assignment), {})
+    assert nothing.field_error("has_conflict") == "Select yes if you have a conflict of interest"
+
+
+def test_a_conflict_recuses_the_panellist_and_finds_a_replacement(
+        session, panellist_client, panel_assignment, second_panellist, sent_emails):
+    page = panellist_client.submit(declare_url(panel_assignment),
+                                   {"has_conflict": "yes", "reason": "My cousin runs the group"}, follow=True)
+    assert page.status == 200 and page.h1 == "Your panel work"
+    assert "You will not assess" in page.text()
+    assert "You declared a conflict of interest: someone else will assess this" in page.text()
+    assert not page.soup.find("a", href=declare_url(panel_assignment))
+    session.expire_all()
+    assert session.get(PanelAssignment, panel_assignment.id).recused_at is not None
+    replacement = session.scalar(select(PanelAssignment).where(PanelAssignment.panellist_id == second_panellist.id))
+    assert replacement and replacement.application_id == panel_assignment.application_id
+    assert any(m["To"] == second_panellist.email for m in sent_emails())
+    declaration = session.scalar(select(ConflictDeclaration))
+    assert declaration.has_conflict and declaration.reason == "My cousin runs the group"
+    audited = session.scalar(select(AuditEvent).where(AuditEvent.action == "panel.conflict_declared"))
+    assert audited.after["reason"] == "My cousin runs the group"
+    # Recused: the application is closed to them.
+    assert panellist_client.page(score_url(panel_assignment)).status == 403
+    assert panellist_client.page(declare_url(panel_assignment)).status == 403
+
+
+def test_declaring_only_while_the_round_is_in_assessment(session, panellist_client, panel_assignment):
+    panel_assignment.application.round.status = RoundStatus.DECIDED
+    session.flush()
+    page = panellist_client.page(declare_url(panel_assignment))
+    assert page.status == 200 and not page.soup.find("input", attrs={"name": "has_conflict"})
+    refused = panellist_client.submit(declare_url(panel_assignment), {"has_conflict": "no"},
+                                      token_from="/forgot-password")
+    assert refused.status == 200 and refused.title.startswith("Error: ")
+    assert session.scalar(select(ConflictDeclaration)) is None
+
+
+# Who may open an application ------------------------------------------------------------------------
+
+
+def test_a_panellist_cannot_open_someone_elses_assignment(session, app, panel_application, second_panellist,
+                                                          declared_assignment):
+    stranger = _signed_in(app, second_panellist)
+    for url in (declare_url(declared_assignment), score_url(declared_assignment), send_url(declared_assignment),
+                panel_scores_url(declared_assignment)):
+        assert stranger.page(url).status == 403, url
+
+
+def test_under_18s_need_a_guardians_consent(session, app, panel_application, commissioner):
+    young = make_panellist(session, email="young@example.org", name="Young Person", age_band=AgeBand.UNDER_18)
+    assignment = assign(session, application=panel_application, panellist=young, declared=True)
+    client = _signed_in(app, young)
+    home = client.page("/panel")
+    assert "consent from your parent or guardian" in home.text()
+    assert not home.soup.find("a", href=score_url(assignment))
+    assert client.page(score_url(assignment)).status == 403
+    assert client.page(declare_url(assignment)).status == 403
+    session.add(GuardianConsent(panellist_id=young.id, guardian_name="Ann", guardian_contact="07700 900000",
+                                recorded_by_id=commissioner.id))
+    session.flush()
+    assert client.page(score_url(assignment)).status == 200
+    assert client.page("/panel").soup.find("a", href=score_url(assignment))
+
+
+# Scoring ----------------------------------------------------------------------------------------------
+
+
+def test_scoring_page_shows_the_application_and_the_criteria(panellist_client, declared_assignment):
+    page = panellist_client.page(score_url(declared_assignment))
+    assert page.status == 200
+    assert "Hackney Youth Voices" in page.text()
+    assert "Weekly sessions in the park." in page.text()
+    need, change = declared_assignment.application.round.criteria
+    legends = [legend.get_text(strip=True) for legend in page.soup.select("legend")]
+    assert legends == [f"Score for {need.name}", f"Score for {change.name}"]
+    assert "Clear local need" in page.text()
+    first_radios = page.soup.select_one(".govuk-radios")
+    assert [h.get_text(strip=True) for h in first_radios.select(".govuk-radios__hint")] == [
+        "None", "Little", "Some", "Good", "Strong"]
+    assert [i["value"] for i in first_radios.select("input")] == ["1", "2", "3", "4", "5"]
+
+
+def test_save_part_done_and_come_back(session, panellist_client, declared_assignment):
+    data = fields(declared_assignment, ["4", ""], ["A real need on the estate", ""])
+    page = panellist_client.submit(score_url(declared_assignment), {**data, "action": "later"}, follow=True)
+    assert page.status == 200 and "Your scores are saved" in page.text()
+    assert not page.error_summary()
+    assert saved(session, declared_assignment) == [(4, "A real need on the estate"), (None, "")]
+    need = declared_assignment.application.round.criteria[0]
+    again = panellist_client.page(score_url(declared_assignment))
+    assert again.soup.find("input", attrs={"name": f"score_{need.id}", "value": "4"}).has_attr("checked")
+    assert again.value_of(f"comment_{need.id}") == "A real need on the estate"
+
+
+def test_save_and_continue_names_every_missing_score_and_comment(session, panellist_client, declared_assignment):
+    need, change = declared_assignment.application.round.criteria
+    data = fields(declared_assignment, ["4", ""], ["", "Outcomes are tracked"])
+    page = panellist_client.submit(score_url(declared_assignment), {**data, "action": "continue"})
+    assert page.status == 200 and page.title.startswith("Error: ")
+    assert page.error_summary() == [
+        "Write a comment for Need: say why you chose this score",
+        "Choose a score for What will change",
+    ]
+    assert page.field_error(f"score_{change.id}") == "Choose a score for What will change"
+    # What was typed is kept, on the page and saved.
+    assert page.value_of(f"comment_{change.id}") == "Outcomes are tracked"
+    assert saved(session, declared_assignment) == [(4, ""), (None, "Outcomes are tracked")]
+    # Completing it (the re-shown page carries what is saved now) goes on to check and send.
+    done = fields(declared_assignment, ["4", "3"], ["Clear need", "Outcomes are tracked"])
+    page = panellist_client.submit(score_url(declared_assignment),
+                                   {**done, "action": "continue", "fingerprint": page.value_of("fingerprint")},
+                                   token_from=score_url(declared_assignment))
+    assert page.status == 302 and page.response.headers["Location"].endswith(send_url(declared_assignment))
+
+
+def test_a_tampered_score_is_refused_with_a_clear_message(session, panellist_client, declared_assignment):
+    need = declared_assignment.application.round.criteria[0]
+    data = fields(declared_assignment, ["9", "3"], ["Too high", "Fine"])
+    page = panellist_client.submit(score_url(declared_assignment), {**data, "action": "later"})
+    assert page.status == 200
+    assert page.field_error(f"score_{need.id}") == "Choose a score from 1 to 5 for Need"
+    assert page.value_of(f"comment_{need.id}") == "Too high"
+    assert saved(session, declared_assignment) == [(None, ""), (None, "")]
+
+
+def test_scores_saved_in_another_window_are_not_overwritten(session, panellist_client, declared_assignment):
+    first_window = panellist_client.page(score_url(declared_assignment)).value_of("fingerprint")
+    give_scores(session, declared_assignment, [2, 2], comment="From my phone")
+    data = fields(declared_assignment, ["5", "5"], ["From my laptop", "From my laptop"])
+    page = panellist_client.submit(score_url(declared_assignment),
+                                   {**data, "action": "later", "fingerprint": first_window})
+    assert page.status == 200 and page.title.startswith("Error: ")
+    assert "changed in another window" in page.text()
+    assert "From my phone Need" in page.text()
+    assert page.value_of(f"comment_{declared_assignment.application.round.criteria[0].id}") == "From my laptop"
+    assert saved(session, declared_assignment)[0] == (2, "From my phone Need")
+    # Saving again from the warning keeps what they typed.
+    again = panellist_client.submit(score_url(declared_assignment),
+                                    {**data, "action": "later", "fingerprint": page.value_of("fingerprint")},
+                                    token_from=score_url(declared_assignment))
+    assert again.status == 302
+    assert saved(session, declared_assignment)[0] == (5, "From my laptop")
+
+
+def test_scoring_closed_keeps_what_was_typed(session, panellist_client, declared_assignment):
+    token_page = score_url(declared_assignment)
+    declared_assignment.application.round.status = RoundStatus.DECIDED
+    session.flush()
+    need = declared_assignment.application.round.criteria[0]
+    data = fields(declared_assignment, ["4", "3"], ["Typed before it closed", "Also typed"])
+    page = panellist_client.submit(score_url(declared_assignment), {**data, "action": "later"}, token_from=token_page)
+    assert page.status == 200 and page.title.startswith("Error: ")
+    assert "Scoring has closed" in page.error_summary()[0]
+    assert page.value_of(f"comment_{need.id}") == "Typed before it closed"
+    assert saved(session, declared_assignment) == [(None, ""), (None, "")]
+
+
+def test_anonymised_round_hides_the_group_on_the_scoring_page_only(session, panellist_client, panel_assignment):
+    panel_assignment.application.round.anonymised_scoring = True
+    session.flush()
+    declaration = panellist_client.page(declare_url(panel_assignment))
+    assert "Hackney Youth Voices" in declaration.text()
+    panellist_client.submit(declare_url(panel_assignment), {"has_conflict": "no"})
+    page = panellist_client.page(score_url(panel_assignment))
+    text = page.text()
+    for identity in ("Hackney Youth Voices", "Mare Street", "E8 1DY", "Grace Mensah"):
+        assert identity not in text, identity
+    assert f"Applicant A-{panel_assignment.application_id}" in text
+    assert "Weekly sessions in the park." in text
+
+
+# Sending -------------------------------------------------------------------------------------------
+
+
+def test_check_page_shows_the_total_and_sending_locks_the_scores(session, panellist_client, declared_assignment):
+    give_scores(session, declared_assignment, [4, 3])
+    page = panellist_client.page(send_url(declared_assignment))
+    assert page.status == 200
+    assert "Total 72 out of 100" in page.text()  # 60 x 4/5 + 40 x 3/5
+    assert page.soup.find("a", href=f"{score_url(declared_assignment)}#criterion-"
+                          f"{declared_assignment.application.round.criteria[0].id}")
+    assert "cannot change your scores after you send them" in page.text()
+    sent = panellist_client.submit(send_url(declared_assignment), follow=True)
+    assert "You sent these scores on" in sent.text()
+    session.expire_all()
+    assert session.get(PanelAssignment, declared_assignment.id).scores_submitted_at is not None
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "panel.scores_submitted"))
+    # A later save is refused and changes nothing.
+    data = fields(declared_assignment, ["1", "1"], ["Changed my mind", "Changed my mind"])
+    refused = panellist_client.submit(score_url(declared_assignment), {**data, "action": "later"},
+                                      token_from="/forgot-password")
+    assert refused.status == 200 and "cannot be changed" in refused.error_summary()[0]
+    assert refused.value_of(f"comment_{declared_assignment.application.round.criteria[0].id}") == "Changed my mind"
+    assert saved(session, declared_assignment) == [(4, "Because Need"), (3, "Because What will change")]
+
+
+def test_sending_incomplete_scores_is_refused(session, panellist_client, declared_assignment):
+    give_scores(session, declared_assignment, [4, None])
+    page = panellist_client.submit(send_url(declared_assignment), token_from="/forgot-password")
+    assert page.status == 200 and page.title.startswith("Error: ")
+    assert "Choose a score for What will change" in page.error_summary()
+    session.expire_all()
+    assert session.get(PanelAssignment, declared_assignment.id).scores_submitted_at is None
+
+
+# Blind scoring --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def panel_of_three(session, panel_application, declared_assignment, second_panellist, third_panellist):
+    """Three panellists: the second has sent 2 and 5, the third has a draft of 1 and 1."""
+    second = assign(session, application=panel_application, panellist=second_panellist, declared=True)
+    give_scores(session, second, [2, 5], comment="Second thinks", send=True)
+    third = assign(session, application=panel_application, panellist=third_panellist, declared=True)
+    give_scores(session, third, [1, 1], comment="Third drafts")
+    return declared_assignment
+
+
+def test_others_scores_are_hidden_until_you_send_yours(session, panellist_client, panel_of_three):
+    page = panellist_client.page(panel_scores_url(panel_of_three))
+    assert page.status == 403
+    assert "once you have sent your own" in page.text()
+    for url in ("/panel", score_url(panel_of_three), send_url(panel_of_three)):
+        text = panellist_client.page(url).text()
+        assert "Second thinks" not in text and "Priya" not in text, url
+
+
+def test_after_sending_you_see_sent_scores_without_names_or_drafts(session, panellist_client, panel_of_three):
+    give_scores(session, panel_of_three, [4, 3], comment="Mine", send=True)
+    page = panellist_client.page(panel_scores_url(panel_of_three))
+    assert page.status == 200
+    text = page.text()
+    assert "Second thinks Need" in text and "Mine Need" in text
+    assert "Third drafts" not in text
+    for name in ("Priya", "Zephyrine", "Tomasz", "Jordan Ellis"):
+        assert name not in text.replace("Signed in as Jordan Ellis", ""), name
+    need_rows = [[c.get_text(strip=True) for c in row.select("th, td")]
+                 for row in page.soup.select("table")[0].select("tbody tr")]
+    assert need_rows == [["You", "4", "Mine Need"], ["Panellist 2", "2", "Second thinks Need"]]
+    assert "Average score: 3.0" in text
+
+
+def test_applicants_never_see_panellists_names(session, applicant_client, panel_of_three):
+    give_scores(session, panel_of_three, [4, 3], comment="Mine", send=True)
+    application = panel_of_three.application
+    for url in ("/account", f"/applications/{application.id}"):
+        page = applicant_client.page(url)
+        assert page.status == 200, url
+        for name in ("Jordan Ellis", "Priya Zephyrine", "Tomasz Quillfeather"):
+            assert name not in page.text(), (url, name)
