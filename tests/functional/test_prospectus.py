@@ -158,3 +158,11 @@ def test_documents_asked_of_larger_grants_are_announced(client, session):
     text = client.page("/rounds/with-documents").text()
     assert "If you ask for £10,000 or more, you will upload supporting documents" in text
     assert "Your latest accounts." in text
+
+
+def test_people_who_cannot_apply_are_not_offered_a_start_button(panellist_client, applicant_client, open_round):
+    """A panellist would get a refusal page from the start button, so they are told why instead."""
+    page = panellist_client.page(f"/rounds/{open_round.slug}")
+    assert not page.soup.select(".govuk-button--start")
+    assert "signed in with a youth panellist account, so you cannot apply" in page.text()
+    assert applicant_client.page(f"/rounds/{open_round.slug}").soup.select(".govuk-button--start")
