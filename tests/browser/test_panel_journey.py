@@ -38,8 +38,8 @@ def panel_work(live_server) -> PanelWork:
         session = db.session
         fund = make_fund(session, slug=f"panel-fund-{tag}")
         fund.reference_prefix = f"P{tag[:4].upper()}"
-        # One panellist per application: the live database keeps other tests' panellists, and
-        # assigning.recuse() can bring in only one replacement (see the report on issue 5).
+        # One panellist per application: the live database keeps other tests' panellists, and a
+        # recusal fills the panel back up to size from all of them.
         round_ = make_assessment_round(session, slug=f"safer-streets-{tag}", fund=fund, title=f"Safer streets {tag}",
                                        panellists_per_application=1)
         applicant = make_user(session, email=f"grace-{tag}@example.org", role=Role.APPLICANT, name="Grace Mensah")
