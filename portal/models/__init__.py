@@ -19,7 +19,7 @@ from portal.models.applications import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
-from portal.models.decisions import Decision
+from portal.models.decisions import Decision, DecisionLogEntry
 from portal.models.enums import (
     AgeBand,
     ApplicationStatus,
@@ -67,5 +67,5 @@ __all__ = [
     "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",
     "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
     "SignInAttempt", "User", "utcnow",
-    "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
+    "DecisionLogEntry", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
 ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import User
 from portal.models.applications import Application
 from portal.models.base import Base, utcnow
 from portal.models.enums import Outcome, Role
+from portal.models.funding import Round
 from portal.models.types import enum_type
 
 
@@ -29,7 +30,66 @@ class Decision(Base):
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     decided_by_role: Mapped[Role] = mapped_column(enum_type(Role))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When this decision (as it stands now) was last published in the decision log; None while it is a
+    # draft or after it was changed and not yet published again.
     published_at: Mapped[datetime | None]
+    # Optimistic locking: a change started from an older version is refused, so two commissioners
+    # deciding the same application at once cannot overwrite each other.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # True when the decision came from accepting the panel's recommendation and has not been changed.
+    from_recommendation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     application: Mapped[Application] = relationship()
     decided_by: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DecisionLogEntry(Base):
+    """One published entry in the public decision log: append-only, chained by SHA-256 hashes.
+
+    Entries are never changed or deleted. A correction is a new entry that names the entry it corrects
+    and why. ``content_hash`` is the SHA-256 of the entry's public content (see
+    ``portal.transparency.log.entry_content``), ``previous_hash`` the ``entry_hash`` of the entry before
+    it (64 zeros for the first), and ``entry_hash`` the SHA-256 of the two together, so changing any
+    stored entry breaks the chain from there on.
+    """
+
+    __tablename__ = "decision_log_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(unique=True)  # 1, 2, 3... in publication order
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
+    reference: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[Outcome] = mapped_column(enum_type(Outcome))
+    # Named only for awards; declined and reserve groups are described, not named.
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    organisation_description: Mapped[str] = mapped_column(Text)
+    organisation_type: Mapped[str] = mapped_column(String(40))
+    small_organisation: Mapped[bool] = mapped_column(Boolean)
+    # GSS codes of the boroughs the group works in, as ",E09000012,E09000028," so one LIKE finds a borough.
+    boroughs: Mapped[str] = mapped_column(String(400))
+    charity_number: Mapped[str | None] = mapped_column(String(20))
+    company_number: Mapped[str | None] = mapped_column(String(20))
+    project_title: Mapped[str | None] = mapped_column(String(200))
+    amount_requested_pence: Mapped[int]
+    amount_awarded_pence: Mapped[int | None]
+    panel_score: Mapped[float | None]
+    reason_category: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime]
+    decided_by_role: Mapped[str] = mapped_column(String(40))
+    panellists_recused: Mapped[int]
+    published_at: Mapped[datetime]
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("decision_log_entry.id"))
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    round: Mapped[Round] = relationship()
+    application: Mapped[Application] = relationship()
+    decision: Mapped[Decision] = relationship()
+    corrects: Mapped[DecisionLogEntry | None] = relationship(remote_side=[id])

@@ -1,0 +1,1 @@
+"""Transparency: the public decision log, its hash chain, statistics and open data."""

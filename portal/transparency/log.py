@@ -1,0 +1,299 @@
+"""The public decision log: append-only entries, chained by SHA-256 so quiet changes can be found.
+
+Publishing a decision appends a ``DecisionLogEntry`` holding everything the public sees about it, frozen
+at that moment. Nothing here updates or deletes an entry: a correction is a new entry naming the one it
+corrects. Each entry's ``content_hash`` covers its public content, and its ``entry_hash`` covers that and
+the previous entry's ``entry_hash``; ``verify_chain`` recomputes both for every entry and reports the
+first that does not match, so a changed amount, reason or date anywhere in the log is detected.
+
+Declined and reserve decisions are published without naming the group: the entry keeps a description
+("A community group in Hackney") and no name, charity or company number or project title.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from portal.boroughs import borough_name
+from portal.models import (
+    Application,
+    ConflictDeclaration,
+    Decision,
+    DecisionLogEntry,
+    OrganisationType,
+    Outcome,
+    PanelAssignment,
+    utcnow,
+)
+from portal.models.enums import IncomeBand
+
+GENESIS_HASH = "0" * 64
+# Income bands whose top is £100,000 or less: small organisations (see the ranking).
+SMALL_INCOME_BANDS = frozenset(
+    band for band in IncomeBand if band.upper_limit_pounds is not None and band.upper_limit_pounds <= 100_000
+)
+# A name for each kind of group that does not identify it, for declined and reserve entries.
+GROUP_WORDS = {
+    OrganisationType.UNREGISTERED: "A community group",
+    OrganisationType.CHARITY: "A registered charity",
+    OrganisationType.CIO: "A charitable incorporated organisation",
+    OrganisationType.CIC: "A community interest company",
+    OrganisationType.COMPANY: "A not-for-profit company",
+    OrganisationType.COMMUNITY_BENEFIT_SOCIETY: "A community benefit society",
+    OrganisationType.FAITH_GROUP: "A faith group",
+    OrganisationType.SCHOOL: "A school or college",
+}
+
+
+# Content and hashes ------------------------------------------------------------------------------
+
+
+def entry_content(entry: DecisionLogEntry) -> dict[str, Any]:
+    """Everything the public sees about an entry, as plain data in a fixed shape (what the hash covers)."""
+    return {
+        "position": entry.position,
+        "round_id": entry.round_id,
+        "application_id": entry.application_id,
+        "reference": entry.reference,
+        "outcome": str(entry.outcome),
+        "organisation_name": entry.organisation_name,
+        "organisation_description": entry.organisation_description,
+        "organisation_type": entry.organisation_type,
+        "small_organisation": entry.small_organisation,
+        "boroughs": entry.boroughs,
+        "charity_number": entry.charity_number,
+        "company_number": entry.company_number,
+        "project_title": entry.project_title,
+        "amount_requested_pence": entry.amount_requested_pence,
+        "amount_awarded_pence": entry.amount_awarded_pence,
+        "panel_score": None if entry.panel_score is None else f"{entry.panel_score:.1f}",
+        "reason_category": entry.reason_category,
+        "reason": entry.reason,
+        "decided_at": _instant(entry.decided_at),
+        "decided_by_role": entry.decided_by_role,
+        "panellists_recused": entry.panellists_recused,
+        "published_at": _instant(entry.published_at),
+        "corrects_position": entry.corrects.position if entry.corrects is not None else None,
+        "correction_reason": entry.correction_reason,
+    }
+
+
+def content_hash(entry: DecisionLogEntry) -> str:
+    """SHA-256 of the entry's public content, as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(entry_content(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def chain_hash(previous_hash: str, this_content_hash: str) -> str:
+    """SHA-256 linking an entry's content to the entry before it."""
+    return hashlib.sha256(f"{previous_hash}{this_content_hash}".encode("ascii")).hexdigest()
+
+
+def _instant(moment: datetime) -> str:
+    """A UTC timestamp to the second, written the same way whichever database it came from."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# Appending ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a new entry corrects, and why."""
+
+    entry: DecisionLogEntry
+    reason: str
+
+
+def append(session: Session, decisions: Sequence[Decision], *, now: datetime | None = None,
+           correction: Correction | None = None) -> list[DecisionLogEntry]:
+    """Publish these decisions as new entries at the end of the chain, in the order given.
+
+    Each decision's ``published_at`` is set. On PostgreSQL a transaction-level advisory lock makes
+    concurrent publishers take turns, so positions and hashes stay in one unbroken line; SQLite allows
+    one writer at a time anyway, and the unique position catches anything else.
+    """
+    now = (now or utcnow()).replace(microsecond=0)
+    _take_turn(session)
+    last = session.scalar(select(DecisionLogEntry).order_by(DecisionLogEntry.position.desc()).limit(1))
+    position = last.position if last else 0
+    previous = last.entry_hash if last else GENESIS_HASH
+    entries = []
+    for decision in decisions:
+        position += 1
+        entry = _entry_for(session, decision, position=position, now=now, correction=correction)
+        entry.content_hash = content_hash(entry)
+        entry.previous_hash = previous
+        entry.entry_hash = chain_hash(previous, entry.content_hash)
+        previous = entry.entry_hash
+        session.add(entry)
+        decision.published_at = now
+        entries.append(entry)
+    session.flush()
+    return entries
+
+
+def _take_turn(session: Session) -> None:
+    """Wait for any other publisher to finish (PostgreSQL); a no-op on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(360360)"))
+
+
+def _entry_for(session: Session, decision: Decision, *, position: int, now: datetime,
+               correction: Correction | None) -> DecisionLogEntry:
+    """A new entry describing the decision as it stands, named only if it is an award."""
+    application = decision.application
+    organisation = application.organisation
+    named = decision.outcome == Outcome.AWARD
+    return DecisionLogEntry(
+        position=position, round_id=application.round_id, application_id=application.id, decision_id=decision.id,
+        reference=application.reference, outcome=Outcome(decision.outcome),
+        organisation_name=organisation.name if named else None,
+        organisation_description=describe_group(organisation.organisation_type, organisation.boroughs),
+        organisation_type=str(organisation.organisation_type),
+        small_organisation=organisation.income_band in SMALL_INCOME_BANDS,
+        boroughs="," + ",".join(organisation.boroughs) + "," if organisation.boroughs else ",",
+        charity_number=organisation.charity_number if named else None,
+        company_number=organisation.company_number if named else None,
+        project_title=application.project_title if named else None,
+        amount_requested_pence=application.amount_requested_pence or 0,
+        amount_awarded_pence=decision.amount_awarded_pence if named else None,
+        panel_score=None if decision.panel_score is None else round(decision.panel_score, 1),
+        reason_category=decision.reason_category, reason=decision.reason or "",
+        decided_at=decision.decided_at.replace(microsecond=0), decided_by_role=str(decision.decided_by_role),
+        panellists_recused=recused_count(session, application), published_at=now,
+        corrects=correction.entry if correction else None,
+        correction_reason=correction.reason if correction else None,
+    )
+
+
+def describe_group(organisation_type: OrganisationType | str, boroughs: Iterable[str]) -> str:
+    """A description that does not name the group: "A community group in Hackney and Lambeth"."""
+    words = GROUP_WORDS.get(OrganisationType(organisation_type), "A group")
+    names = [borough_name(code) for code in boroughs]
+    if not names:
+        return f"{words} in London"
+    place = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{words} in {place}"
+
+
+def recused_count(session: Session, application: Application) -> int:
+    """How many panellists declared a conflict of interest with this application."""
+    declared = session.scalar(
+        select(func.count(ConflictDeclaration.id)).where(
+            ConflictDeclaration.application_id == application.id, ConflictDeclaration.has_conflict.is_(True))
+    ) or 0
+    recused = session.scalar(
+        select(func.count(PanelAssignment.id)).where(
+            PanelAssignment.application_id == application.id, PanelAssignment.recused_at.is_not(None))
+    ) or 0
+    return max(declared, recused)
+
+
+# Verifying ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of checking the whole log: how many entries, the head hash, and the first break if any."""
+
+    entries: int
+    head_hash: str
+    broken_at: int | None = None  # the position of the first entry that does not match
+    problem: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        """True when every entry matches its hashes and follows the one before it."""
+        return self.broken_at is None
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute every entry's hashes in order and report the first entry that does not match."""
+    previous = GENESIS_HASH
+    count = 0
+    expected_position = 1
+    for entry in session.scalars(select(DecisionLogEntry).order_by(DecisionLogEntry.position)):
+        count += 1
+        problem = _problem(entry, previous=previous, expected_position=expected_position)
+        if problem:
+            return ChainReport(entries=count, head_hash=previous, broken_at=entry.position, problem=problem)
+        previous = entry.entry_hash
+        expected_position += 1
+    return ChainReport(entries=count, head_hash=previous)
+
+
+def _problem(entry: DecisionLogEntry, *, previous: str, expected_position: int) -> str | None:
+    """What is wrong with this entry, in words, or None when it checks out."""
+    if entry.position != expected_position:
+        return f"Entry {expected_position} is missing: the next entry found is number {entry.position}."
+    if entry.previous_hash != previous:
+        return f"Entry {entry.position} does not follow on from entry {entry.position - 1}: an entry was changed or removed."
+    if content_hash(entry) != entry.content_hash:
+        return f"Entry {entry.position} ({entry.reference}) has been changed since it was published."
+    if chain_hash(entry.previous_hash, entry.content_hash) != entry.entry_hash:
+        return f"Entry {entry.position} ({entry.reference}) has a link hash that does not match its content."
+    return None
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    """What the public narrowed the log to; empty values filter nothing."""
+
+    round_id: int | None = None
+    outcome: Outcome | None = None
+    borough: str | None = None  # a GSS code
+    organisation_type: str | None = None
+    search: str | None = None  # part of an awarded organisation's name (declined groups are never named)
+
+
+def current_entries(filters: LogFilters = LogFilters()) -> Select:
+    """Each application's latest entry (a correction or a later decision replaces the earlier one), filtered.
+
+    Ordered newest decision first, then by reference.
+    """
+    latest = (
+        select(func.max(DecisionLogEntry.position))
+        .group_by(DecisionLogEntry.application_id)
+        .scalar_subquery()
+    )
+    query = select(DecisionLogEntry).where(DecisionLogEntry.position.in_(latest))
+    if filters.round_id:
+        query = query.where(DecisionLogEntry.round_id == filters.round_id)
+    if filters.outcome:
+        query = query.where(DecisionLogEntry.outcome == filters.outcome)
+    if filters.borough:
+        query = query.where(DecisionLogEntry.boroughs.contains(f",{filters.borough},", autoescape=True))
+    if filters.organisation_type:
+        query = query.where(DecisionLogEntry.organisation_type == filters.organisation_type)
+    if filters.search:
+        words = filters.search.strip().lower()
+        query = query.where(or_(
+            func.lower(DecisionLogEntry.organisation_name).contains(words, autoescape=True),
+            func.lower(DecisionLogEntry.reference) == words,
+        ))
+    return query.order_by(DecisionLogEntry.decided_at.desc(), DecisionLogEntry.reference)
+
+
+def history(session: Session, application_id: int) -> list[DecisionLogEntry]:
+    """Every entry ever published for an application, oldest first (to show corrections)."""
+    return list(session.scalars(
+        select(DecisionLogEntry).where(DecisionLogEntry.application_id == application_id)
+        .order_by(DecisionLogEntry.position)
+    ))
+
+
+def last_published_at(session: Session) -> datetime | None:
+    """When the log last changed: for Last-Modified headers."""
+    return session.scalar(select(func.max(DecisionLogEntry.published_at)))
