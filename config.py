@@ -56,6 +56,12 @@ class Config:
     # Absolute links in e-mails need to know where the portal lives.
     PUBLIC_URL = os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:5000")
 
+    # The funder as open data names it (360Giving): its name, its org-id (see org-id.guide) and the
+    # prefix registered with 360Giving for grant identifiers ("360G-...").
+    FUNDER_NAME = os.environ.get("PORTAL_FUNDER_NAME", "Safer Futures Violence Reduction Unit")
+    FUNDER_ORG_ID = os.environ.get("PORTAL_FUNDER_ORG_ID", "GB-LAE-SAFERFUTURES")
+    GRANT_ID_PREFIX = os.environ.get("PORTAL_GRANT_ID_PREFIX", "360G-saferfutures")
+
     # Supporting documents live outside the web root; back this folder up with the database.
     UPLOAD_DIR = os.environ.get("PORTAL_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_MB", "10")) * 1024 * 1024

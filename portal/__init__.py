@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.applications.routes import bp as applications_bp
     from portal.clarifications.routes import bp as clarifications_bp
     from portal.commissioning.assessment import bp as assessment_bp
+    from portal.commissioning.decisions import bp as decisions_bp
     from portal.commissioning.panel_admin import bp as panel_admin_bp
     from portal.commissioning.round_setup import bp as round_setup_bp
     from portal.commissioning.routes import bp as commissioning_bp
@@ -121,10 +122,12 @@ def _register_blueprints(app: Flask) -> None:
     from portal.panel.routes import bp as panel_bp
     from portal.prospectus.routes import bp as prospectus_bp
     from portal.site import bp as site_bp
+    from portal.transparency.open_data_routes import bp as open_data_bp
+    from portal.transparency.routes import bp as transparency_bp
 
     for bp in (prospectus_bp, events_bp, clarifications_bp, accounts_bp, applications_bp, documents_bp,
                commissioning_bp, round_setup_bp, submissions_bp, panel_bp, panel_admin_bp, assessment_bp,
-               interviews_bp, health_bp, site_bp):
+               interviews_bp, decisions_bp, transparency_bp, open_data_bp, health_bp, site_bp):
         app.register_blueprint(bp)
 
 
@@ -163,8 +166,10 @@ def _register_cli(app: Flask) -> None:
     from portal.commissioning.cli import follow_round_dates_command
     from portal.demo import seed_demo_command
     from portal.notifications.cli import deliver_email_command
+    from portal.transparency.cli import verify_decisions_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(deliver_email_command)
     app.cli.add_command(follow_round_dates_command)
+    app.cli.add_command(verify_decisions_command)
 

@@ -48,6 +48,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.transparency import log
 
 DEMO_PASSWORD = "kettle-orbit-parade-42"
 
@@ -262,6 +263,7 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
     bank = demo_panel.interview_bank(session, by=commissioner, at=decided.opens_at)
     demo_panel.choose_interview_questions(session, round_=decided, questions=bank[:3])
     sent: list[Application] = []
+    decisions: list[Decision] = []
     outcomes = [Outcome.AWARD, Outcome.AWARD, Outcome.DECLINE, Outcome.AWARD, Outcome.RESERVE, Outcome.DECLINE]
     requested = [1_200_000, 2_000_000, 800_000, 2_400_000, 500_000, 1_500_000]
     for number, (organisation, outcome, amount) in enumerate(zip(organisations, outcomes, requested), start=1):
@@ -293,13 +295,14 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
             Outcome.RESERVE: (None, "A good plan; funded if money becomes available."),
             Outcome.DECLINE: ("Outcomes not clear enough", "The panel could not see what would change for young people."),
         }[outcome]
-        session.add(Decision(
+        decisions.append(Decision(
             application=application, outcome=outcome,
             amount_awarded_pence=amount if outcome == Outcome.AWARD else None,
             reason_category=reasons[0], reason=reasons[1], panel_score=total,
             decided_by=commissioner, decided_by_role=Role.COMMISSIONER,
-            decided_at=decided.decisions_by - timedelta(days=3), published_at=decided.decisions_published_at,
+            decided_at=decided.decisions_by - timedelta(days=3),
         ))
+        session.add(decisions[-1])
 
     sent += _assessment_round(session, fund, common, organisations, people, rng=rng, now=now)
     session.flush()
@@ -308,6 +311,8 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
         application.submitted_snapshot = build_snapshot(application, submitted_at=application.submitted_at)
     _open_round_applications(session, open_round, organisations, people, now)
     session.flush()
+    # Published in the panel's order, as the decisions page does.
+    log.append(session, sorted(decisions, key=lambda d: -d.panel_score), now=decided.decisions_published_at)
 
 
 def _sent_application(session: Session, *, round_: Round, organisation: Organisation, status: ApplicationStatus,
