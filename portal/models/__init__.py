@@ -55,6 +55,7 @@ from portal.models.panel import (
     InterviewSlot,
     ModeratedScore,
     PanelAssignment,
+    PanelExclusion,
     RoundInterviewQuestion,
     Score,
 )
@@ -67,5 +68,5 @@ __all__ = [
     "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",
     "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
     "SignInAttempt", "User", "utcnow",
-    "DecisionLogEntry", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
+    "DecisionLogEntry", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
 ]

@@ -157,3 +157,19 @@ class InterviewScore(Base):
     application: Mapped[Application] = relationship()
     panellist: Mapped[User] = relationship()
     question: Mapped[InterviewQuestion] = relationship()
+
+
+class PanelExclusion(Base):
+    """A panellist a commissioner took off an application by hand: automatic allocation leaves them off it.
+
+    Adding them back by hand removes the exclusion.
+    """
+
+    __tablename__ = "panel_exclusion"
+    __table_args__ = (UniqueConstraint("application_id", "panellist_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    panellist_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    excluded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    excluded_at: Mapped[datetime] = mapped_column(default=utcnow)
