@@ -300,7 +300,7 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
             amount_awarded_pence=amount if outcome == Outcome.AWARD else None,
             reason_category=reasons[0], reason=reasons[1], panel_score=total,
             decided_by=commissioner, decided_by_role=Role.COMMISSIONER,
-            decided_at=decided.decisions_by - timedelta(days=3),
+            decided_at=decided.decisions_by - timedelta(days=10),
         ))
         session.add(decisions[-1])
 

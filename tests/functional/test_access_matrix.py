@@ -70,8 +70,12 @@ URL_VALUES: dict[str, tuple[str, str] | str] = {
     "token": "x",
 }
 
+# Fixtures an endpoint needs besides its URL values (e.g. published data for a file that is 404 without it).
+DATA: dict[str, tuple[str, ...]] = {}
+
 # Each domain may keep its own part of the matrix in tests/functional/access/<domain>.py.
 for _table in domain_tables():
+    DATA.update(getattr(_table, "DATA", {}))
     EXPECTED.update(_table.EXPECTED)
     METHODS.update(getattr(_table, "METHODS", {}))
     TOKEN_ENDPOINTS |= set(getattr(_table, "TOKEN_ENDPOINTS", set()))
@@ -149,6 +153,8 @@ def test_matrix_covers_every_endpoint(app):
 @pytest.mark.parametrize(("endpoint", "actor", "method"), CASES)
 def test_access(request, app, organisation, endpoint, actor, method):
     """Each actor is let in, or sent to sign in, or refused with the 403 page, as EXPECTED says."""
+    for fixture in DATA.get(endpoint, ()):
+        request.getfixturevalue(fixture)
     client = request.getfixturevalue(CLIENT_FIXTURE[actor])
     url = url_for_endpoint(request, app, endpoint)
     if method == "POST":

@@ -1,7 +1,7 @@
 """The access matrix's actors, and the per-domain tables that extend it.
 
 A domain adds a module here (e.g. ``events.py``) defining ``EXPECTED`` (endpoint -> actors allowed),
-and optionally ``METHODS`` (endpoint -> methods other than GET only), ``TOKEN_ENDPOINTS`` (public
+and optionally ``DATA`` (endpoint -> fixtures to load first), ``METHODS`` (endpoint -> methods other than GET only), ``TOKEN_ENDPOINTS`` (public
 routes where an unknown token gives a 404 "link not valid") and ``URL_VALUES`` (URL argument ->
 ``(fixture name, attribute)`` or a constant). ``tests/functional/test_access_matrix.py`` merges them.
 """
