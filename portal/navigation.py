@@ -12,7 +12,8 @@ from portal.models import Role
 def navigation_for(user: Any, path: str) -> list[dict[str, Any]]:
     """Links for the GOV.UK service navigation, with the current one marked."""
     items: list[tuple[str, str]] = [("Funding rounds", url_for("prospectus.home")),
-                                    ("Events", url_for("events.upcoming_events"))]
+                                    ("Events", url_for("events.upcoming_events")),
+                                    ("Decisions", url_for("transparency.decision_log"))]
     if user.is_authenticated:
         if user.has_role(Role.COMMISSIONER):
             items += [("Rounds to manage", url_for("commissioning.home")),

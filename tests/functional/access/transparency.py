@@ -1,0 +1,11 @@
+"""The public decision log, its entries, each round's results and the chain check: open to everyone."""
+
+from tests.functional.access import EVERYONE
+
+EXPECTED = {
+    "transparency.decision_log": EVERYONE,
+    "transparency.entry": EVERYONE,
+    "transparency.round_results": EVERYONE,
+    "transparency.verify": EVERYONE,
+}
+URL_VALUES = {"round_slug": ("log_round", "slug"), "position": ("log_entry", "position")}
