@@ -1,0 +1,122 @@
+"""Forms for deciding an application, correcting a published entry, and the round's action buttons."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from portal.commissioning.decision_services import (
+    DECLINE_CATEGORIES,
+    OUTCOME_WORDS,
+    CorrectionInput,
+    DecisionInput,
+    check_correction,
+    check_decision,
+)
+from portal.forms import PortalForm, strip
+from portal.models import DecisionLogEntry, Outcome
+
+
+def _reason_category_field() -> RadioField:
+    """The main reason for declining, from the fixed list."""
+    return RadioField(
+        "Main reason for declining",
+        description="Only for a decline. It is published with the feedback.",
+        choices=[SelectChoice(c, c) for c in DECLINE_CATEGORIES],
+        validate_choice=False,  # the service's rules give the message
+        widget=GovRadioInput(),
+    )
+
+
+def _amount_field() -> StringField:
+    """The amount awarded, typed in pounds."""
+    return StringField("Amount awarded", description="Only for an award. In pounds, like 8,000 or 7,500.50.",
+                       filters=[strip], widget=GovTextInput())
+
+
+def _reason_field() -> TextAreaField:
+    """The reason for the decision, or the feedback for a declined group."""
+    return TextAreaField("Reason or feedback",
+                         description="Published in the decision log. For a decline, this is the group's feedback.",
+                         filters=[strip], widget=GovTextArea())
+
+
+class DecisionForm(PortalForm):
+    """An application's decision: outcome, amount, reason category and reason, with the version it started from."""
+
+    outcome = RadioField("What is your decision?", validate_choice=False, widget=GovRadioInput())
+    amount = _amount_field()
+    reason_category = _reason_category_field()
+    reason = _reason_field()
+    version = HiddenField()
+    submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+    asked_pence: int = 0
+    allowed: list[Outcome] = list(Outcome)
+
+    def setup(self, *, asked_pence: int, allowed: list[Outcome]) -> DecisionForm:
+        """Set the amount asked for and the outcomes that may be chosen."""
+        self.asked_pence = asked_pence
+        self.allowed = allowed
+        self.outcome.choices = [SelectChoice(o.value, OUTCOME_WORDS[o]) for o in allowed]
+        return self
+
+    def started_from(self) -> int | None:
+        """The decision's version when the form was opened (None for a new decision, -1 if tampered with)."""
+        if not self.version.data:
+            return None
+        try:
+            return int(self.version.data)
+        except ValueError:
+            return -1
+
+    def entry(self) -> DecisionInput:
+        """What was typed, for the service."""
+        return DecisionInput(outcome=self.outcome.data, amount=self.amount.data,
+                             reason_category=self.reason_category.data, reason=self.reason.data,
+                             version=self.started_from())
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check the fields, then the decision rules, showing every problem beside its field."""
+        valid = super().validate(extra_validators)
+        _, problems = check_decision(self.entry(), asked_pence=self.asked_pence, allowed=self.allowed)
+        for name, message in problems.items():
+            self[name].errors = [*self[name].errors, message]
+        return valid and not problems
+
+
+class CorrectionForm(PortalForm):
+    """A correction to a published entry: amount, reason category and reason, and why it is corrected."""
+
+    amount = _amount_field()
+    reason_category = _reason_category_field()
+    reason = _reason_field()
+    correction_reason = TextAreaField(
+        "Reason for the correction",
+        description="Published with the corrected entry, so people can see what changed and why.",
+        filters=[strip], widget=GovTextArea())
+    submit = SubmitField("Publish the correction", widget=GovSubmitInput())
+
+    entry: DecisionLogEntry | None = None
+
+    def typed(self) -> CorrectionInput:
+        """What was typed, for the service."""
+        return CorrectionInput(amount=self.amount.data, reason_category=self.reason_category.data,
+                               reason=self.reason.data, correction_reason=self.correction_reason.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check the fields, then the correction rules, showing every problem beside its field."""
+        valid = super().validate(extra_validators)
+        if self.entry is None:
+            return valid
+        _, _, problems = check_correction(self.entry, self.typed())
+        for name, message in problems.items():
+            self[name].errors = [*self[name].errors, message]
+        return valid and not problems
+
+
+class ActionForm(PortalForm):
+    """A button that posts an action (accept the recommendation, mark decided, publish): CSRF only."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())
