@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -468,8 +469,12 @@ def accept_recommendation(session: Session, *, round_: Round, by: User,
         if row.application.id in existing:
             continue
         decision = _recommended(row, by=by, now=now)
-        session.add(decision)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(decision)
+                session.flush()
+        except IntegrityError:
+            continue  # another commissioner decided it at the same moment: theirs stands
         audit.record(session, actor=by, action="decision.recorded", entity=decision,
                      after={**audit.snapshot(decision, AUDITED_FIELDS), "application": row.application.reference})
         (result.awarded if decision.outcome == Outcome.AWARD else result.declined).append(decision)

@@ -457,3 +457,16 @@ def test_a_superseded_entry_cannot_be_corrected_again(session, commissioner_clie
 
 def test_panellists_cannot_correct(panellist_client, decision_log_entry):
     assert panellist_client.page(correct_url(decision_log_entry)).status == 403
+
+
+def test_two_commissioners_accepting_at_once_keep_the_first_decision(session, commissioner, decision_round,
+                                                                      monkeypatch):
+    """If another commissioner decided an application a moment before, accepting skips it instead of failing."""
+    first = decision_services.accept_recommendation(session, round_=decision_round.round, by=commissioner)
+    session.flush()
+    before = decision_of(session, decision_round.top)
+    # The second request read "no decisions yet" before the first one committed.
+    monkeypatch.setattr(decision_services, "_decisions", lambda session, ids: {})
+    second = decision_services.accept_recommendation(session, round_=decision_round.round, by=commissioner)
+    assert first.awarded and not second.awarded and not second.declined
+    assert decision_of(session, decision_round.top) is before
