@@ -46,7 +46,7 @@ from portal.models.funding import (
     RoundChange,
 )
 from portal.models.kept_forms import KeptForm
-from portal.models.letters import Letter
+from portal.models.letters import Letter, LetterBatch, LetterDraft
 from portal.models.notifications import OutboxMessage
 from portal.models.panel import (
     ConflictDeclaration,
@@ -68,5 +68,5 @@ __all__ = [
     "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",
     "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
     "SignInAttempt", "User", "utcnow",
-    "DecisionLogEntry", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
+    "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
 ]
