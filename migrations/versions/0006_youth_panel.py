@@ -93,7 +93,7 @@ def upgrade():
         batch_op.add_column(sa.Column('interview_scores_submitted_at', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('round', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('anonymised_scoring', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('anonymised_scoring', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('written_weight', sa.Integer(), server_default='70', nullable=False))
         batch_op.add_column(sa.Column('interview_weight', sa.Integer(), server_default='30', nullable=False))
         batch_op.add_column(sa.Column('panel_lead_id', sa.Integer(), nullable=True))

@@ -61,7 +61,7 @@ def upgrade():
 
     with op.batch_alter_table('decision', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
-        batch_op.add_column(sa.Column('from_recommendation', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('from_recommendation', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     # ### end Alembic commands ###
 
