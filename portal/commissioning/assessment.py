@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.access import COMMISSIONERS, access, roles
@@ -11,6 +11,7 @@ from portal.commissioning.assessment_forms import moderation_form
 from portal.domain import StateTransitionError, ValidationError
 from portal.extensions import db
 from portal.models import Role
+from portal.panel.forms import DeclarationForm
 
 bp = Blueprint("assessment", __name__)
 
@@ -28,8 +29,11 @@ def moderation(round_id: int):
 @access(roles(Role.PANELLIST, Role.COMMISSIONER, Role.ADMIN))
 def moderate_application(assessed_application_id: int):
     """One application's sent scores, means and flags, and the form to record moderated scores."""
-    application = services.application_for_moderator(db.session, assessed_application_id=assessed_application_id,
-                                                     by=current_user)
+    try:
+        application = services.application_for_moderator(
+            db.session, assessed_application_id=assessed_application_id, by=current_user)
+    except services.LeadDeclarationNeeded:
+        return redirect(url_for(".declare_for_moderation", assessed_application_id=assessed_application_id))
     page = services.moderation_page(db.session, application=application, by=current_user)
     current = {c.criterion.id: c.moderated for c in page.scores.criteria if c.moderated is not None}
     form = moderation_form(list(page.round.criteria), current=current)
@@ -47,6 +51,31 @@ def moderate_application(assessed_application_id: int):
             return redirect(url_for(".moderate_application", assessed_application_id=application.id))
     return render_template("assessment/moderate_application.html", page=page, form=form, problem=problem,
                            application=application)
+
+
+@bp.route("/panel/applications/<int:assessed_application_id>/moderation/declare", methods=["GET", "POST"])
+@access(roles(Role.PANELLIST, Role.COMMISSIONER, Role.ADMIN))
+def declare_for_moderation(assessed_application_id: int):
+    """Before the panel lead first reads an application's scores: say whether they know the group."""
+    page = services.lead_declaration_page(db.session, assessed_application_id=assessed_application_id,
+                                          by=current_user)
+    if page.declared:
+        return redirect(url_for(".moderate_application", assessed_application_id=assessed_application_id))
+    form = DeclarationForm()
+    if form.validate_on_submit():
+        try:
+            declaration = services.declare_lead_conflict(
+                db.session, application=page.application, has_conflict=form.conflict(), reason=form.reason.data,
+                by=current_user, public_url=current_app.config["PUBLIC_URL"].rstrip("/"))
+        except (ValidationError, StateTransitionError) as error:
+            form.add_domain_error(error, "has_conflict")
+        else:
+            if declaration.has_conflict:
+                flash(f"Thank you for telling us. You will not moderate {page.application.reference}. "
+                      "A commissioner will moderate this one")
+                return redirect(url_for(".moderation", round_id=page.application.round_id))
+            return redirect(url_for(".moderate_application", assessed_application_id=assessed_application_id))
+    return render_template("assessment/declare.html", page=page, form=form)
 
 
 def _saved_message(changed: int, reference: str | None) -> str:

@@ -58,14 +58,15 @@ class ModerationForm(PortalForm):
         ]
 
 
+# The radios' values: only these count ("٣", " 3" and "03" would pass int() but are not choices).
+_SCORES = {str(n): n for n in range(1, 6)}
+
+
 def _score(value: str | int | None) -> int | None:
-    """A chosen score as a whole number; None when no score was chosen."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None  # not one of the choices: the field says so
+    """A chosen score as a whole number; None when no score was chosen or it is not one of the choices."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value in _SCORES.values() else None  # the recorded score, shown again
+    return _SCORES.get(value) if isinstance(value, str) else None  # None: the field says it is not a choice
 
 
 def moderation_form(criteria: list[Criterion], *, current: Mapping[int, ModeratedScore]) -> ModerationForm:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import audit
+from portal.boroughs import borough_name
 from portal.commissioning.submission_services import pounds, safe_cell
 from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
 from portal.models import (
@@ -27,6 +28,7 @@ from portal.models import (
     ConflictDeclaration,
     Criterion,
     InterviewScore,
+    InterviewSlot,
     ModeratedScore,
     PanelAssignment,
     Role,
@@ -37,7 +39,8 @@ from portal.models import (
     utcnow,
 )
 from portal.models.enums import INCOME_BAND_LABELS, IncomeBand
-from portal.panel import scoring
+from portal.panel import assigning, scoring
+from portal.panel import services as panel_services
 from portal.panel.access import is_panel_lead, require_moderator
 from portal.panel.assigning import ASSESSED_STATUSES
 
@@ -88,6 +91,8 @@ class ApplicationScores:
     # Out of 100: from the means only, and with moderated scores in place of means. None until scores are sent.
     written_before_moderation: float | None
     written: float | None
+    # False when the round's criteria weights do not add up to 100, so no written score can be worked out.
+    weights_add_up: bool = True
 
     @property
     def waiting(self) -> bool:
@@ -113,6 +118,11 @@ class ModerationRow:
     organisation: str | None  # None when the person may not see who applied
     conflicted: bool  # the panel lead declared a conflict with it: a commissioner moderates it
     own_scores_pending: bool = False  # the panel lead is on its panel and has not sent their own scores
+
+    @property
+    def scores_hidden(self) -> bool:
+        """The panel lead may not see anything of this application's scores (flags, moderation): blind scoring."""
+        return self.conflicted or self.own_scores_pending
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,20 @@ class RankedRow:
     combined: float
     tied: bool
     funded: bool
+    sent: int = 0  # panellists who have sent their written scores
+    panel_size: int = 0  # panellists expected to score it
+    # Interviewed (shortlisted or given a slot) and not every panellist on it has sent interview scores.
+    interview_pending: bool = False
+
+    @property
+    def partly_scored(self) -> bool:
+        """Fewer panellists than its panel have sent written scores: the score may still move."""
+        return self.sent < self.panel_size
+
+    @property
+    def provisional(self) -> bool:
+        """The row may still move: written or interview scores are still to come."""
+        return self.partly_scored or self.interview_pending
 
 
 @dataclass(frozen=True)
@@ -172,6 +196,13 @@ class RoundRanking:
     rows: list[RankedRow]
     waiting: list[WaitingRow]
     ranking: scoring.Ranking | None = field(default=None)
+    # False when the criteria weights do not add up to 100: no written score, so nothing can be ranked.
+    weights_add_up: bool = True
+
+    @property
+    def provisional_count(self) -> int:
+        """How many ranked rows may still move because scores are still to come."""
+        return sum(1 for row in self.rows if row.provisional)
 
     @property
     def funding_line(self) -> int:
@@ -228,14 +259,28 @@ def _unsent_own_scores(session: Session, *, round_: Round, lead: User) -> set[in
     ))
 
 
+class LeadDeclarationNeeded(PermissionDenied):
+    """The panel lead must declare any conflict of interest before first opening an application's scores."""
+
+
+def _lead_declaration(session: Session, *, application: Application, lead: User) -> ConflictDeclaration | None:
+    """The panel lead's conflict declaration for this application (made as its panellist, or to moderate it)."""
+    return session.scalar(select(ConflictDeclaration).where(ConflictDeclaration.application_id == application.id,
+                                                            ConflictDeclaration.panellist_id == lead.id))
+
+
 def _require_may_see_application(session: Session, *, application: Application, by: User) -> None:
-    """Refuse the panel lead an application they have a conflict with, or have not yet sent their own scores for."""
+    """Refuse the panel lead an application they have a conflict with, have not yet declared any conflict with,
+    or have not yet sent their own scores for."""
     require_moderator(application.round, by=by)
     if _is_commissioner(by):
         return
     if application.id in _lead_conflicts(session, round_=application.round, lead=by):
         raise PermissionDenied("You declared a conflict of interest with this application, so you cannot "
-                               "moderate its scores. A commissioner will moderate it instead")
+                               "moderate its scores. A commissioner will moderate this one")
+    if _lead_declaration(session, application=application, lead=by) is None:
+        # Like every panellist, the lead says whether they know the group before seeing anything about it.
+        raise LeadDeclarationNeeded("Declare any conflict of interest before you moderate this application")
     if application.id in _unsent_own_scores(session, round_=application.round, lead=by):
         # Scoring is blind: a panellist sees nobody else's scores until they have sent their own.
         raise PermissionDenied("You are on this application's panel too. Send your own scores for it "
@@ -251,11 +296,73 @@ def moderation_round(session: Session, *, round_id: int, by: User) -> Round:
 
 def application_for_moderator(session: Session, *, assessed_application_id: int, by: User) -> Application:
     """An application the panel assessed, for its round's panel lead or a commissioner."""
+    application = _assessed_application(session, assessed_application_id)
+    _require_may_see_application(session, application=application, by=by)
+    return application
+
+
+@dataclass(frozen=True)
+class LeadDeclarationPage:
+    """What the panel lead sees before first opening an application's scores: who applied, where, for what."""
+
+    application: Application
+    organisation_name: str
+    boroughs: list[str]
+    project_title: str
+    # Nothing to declare: a commissioner, or a lead who has declared already (as its panellist or to moderate).
+    declared: bool
+
+
+def _assessed_application(session: Session, assessed_application_id: int) -> Application:
+    """An application the panel assessed (or that has been decided since), or a 404."""
     application = session.get(Application, assessed_application_id)
     if application is None or application.status not in (*ASSESSED_STATUSES, *DECIDED_STATUSES):
         raise NotFound("There is no application with this number being assessed by the panel")
-    _require_may_see_application(session, application=application, by=by)
     return application
+
+
+def lead_declaration_page(session: Session, *, assessed_application_id: int, by: User) -> LeadDeclarationPage:
+    """The organisation's name, boroughs and project, for the panel lead to say whether they know them."""
+    application = _assessed_application(session, assessed_application_id)
+    require_moderator(application.round, by=by)
+    organisation = application.organisation
+    declared = _is_commissioner(by) or _lead_declaration(session, application=application, lead=by) is not None
+    return LeadDeclarationPage(application=application, organisation_name=organisation.name,
+                               boroughs=[borough_name(code) for code in organisation.boroughs],
+                               project_title=application.project_title or "", declared=declared)
+
+
+def declare_lead_conflict(session: Session, *, application: Application, has_conflict: bool | None,
+                          reason: str | None, by: User, public_url: str) -> ConflictDeclaration:
+    """Record the panel lead's declaration for an application; a conflict hands its moderation to commissioners.
+
+    The same record as a panellist's declaration, so it also counts if they are on the application's panel:
+    a conflict then takes them off it too (with a replacement while the round is in assessment).
+    """
+    require_moderator(application.round, by=by)
+    if _is_commissioner(by):
+        raise PermissionDenied("Commissioners do not declare conflicts of interest to moderate")
+    if _lead_declaration(session, application=application, lead=by) is not None:
+        raise StateTransitionError(panel_services.ALREADY_DECLARED, field="has_conflict")
+    declaration = panel_services.new_declaration(application_id=application.id, has_conflict=has_conflict,
+                                                 reason=reason, by=by)
+    if not assigning.stored(session, declaration):  # the same form, sent twice at the same moment
+        raise StateTransitionError(panel_services.ALREADY_DECLARED, field="has_conflict")
+    audit.record(session, actor=by, action="panel.conflict_declared", entity=declaration,
+                 after={"application": application.reference, "has_conflict": declaration.has_conflict,
+                        "reason": declaration.reason, "as": "panel lead"})
+    if declaration.has_conflict:
+        mine = session.scalar(select(PanelAssignment).where(PanelAssignment.application_id == application.id,
+                                                            PanelAssignment.panellist_id == by.id,
+                                                            PanelAssignment.recused_at.is_(None)))
+        if mine is not None and application.round.status == RoundStatus.ASSESSMENT:
+            assigning.recuse(session, assignment=mine, public_url=public_url)
+        elif mine is not None:
+            mine.recused_at = utcnow()  # too late for a replacement, but they must not open it either
+            audit.record(session, actor=by, action="panel.recused", entity=mine,
+                         after={"application": application.reference})
+    session.flush()
+    return declaration
 
 
 def _panel_applications(session: Session, round_: Round) -> list[Application]:
@@ -356,12 +463,17 @@ def aggregate(*, application: Application, criteria: list[Criterion],
     before = _written(weights, {r.criterion.id: r.mean for r in rows}) if sent else None
     after = _written(weights, {r.criterion.id: r.used for r in rows}) if sent else None
     return ApplicationScores(application=application, criteria=rows, sent=len(sent), panel_size=panel_size,
-                             written_before_moderation=before, written=after)
+                             written_before_moderation=before, written=after,
+                             weights_add_up=scoring.weights_add_up(weights))
 
 
 def _written(weights: dict[int, int], scores: dict[int, float | None]) -> float | None:
-    """The weighted score out of 100, or None while a criterion has no score at all."""
-    if any(value is None for value in scores.values()):
+    """The weighted score out of 100, or None while a criterion has no score at all.
+
+    Also None when the weights do not add up to 100 (criteria are fixed from closing, so this is a safety
+    net): the pages then say the score cannot be worked out instead of failing.
+    """
+    if any(value is None for value in scores.values()) or not scoring.weights_add_up(weights):
         return None
     return scoring.weighted_score(scores, weights)
 
@@ -526,6 +638,22 @@ def _interview_scores(session: Session, application_ids: list[int]) -> dict[int,
     return {a: scoring.interview_score(values) for a, values in answers.items()}
 
 
+def _interviews_pending(session: Session, applications: list[Application]) -> set[int]:
+    """Ids of the interviewed applications (shortlisted or given a slot) whose panel has not all sent interview scores."""
+    ids = [a.id for a in applications]
+    if not ids:
+        return set()
+    with_slot = set(session.scalars(select(InterviewSlot.application_id).where(InterviewSlot.application_id.in_(ids))))
+    interviewed = {a.id for a in applications if a.status == ApplicationStatus.SHORTLISTED} | with_slot
+    if not interviewed:
+        return set()
+    return set(session.scalars(
+        select(PanelAssignment.application_id)
+        .where(PanelAssignment.application_id.in_(interviewed), PanelAssignment.recused_at.is_(None),
+               PanelAssignment.interview_scores_submitted_at.is_(None))
+    ))
+
+
 def round_ranking(session: Session, *, round_: Round, by: User) -> RoundRanking:
     """The panel's recommendation: assessed applications ranked by combined score, with the funding line."""
     if not _is_commissioner(by):
@@ -553,16 +681,20 @@ def round_ranking(session: Session, *, round_: Round, by: User) -> RoundRanking:
     ]
     result = scoring.rank(candidates, budget_pence=round_.budget_pence)
     by_id = {s.application.id: s for s in scored}
+    interviews_pending = _interviews_pending(session, [s.application for s in scored])
     rows = [
         RankedRow(rank=_rank_number(result, position), application=by_id[c.application_id].application,
                   organisation=organisation_name(by_id[c.application_id].application),
                   small_organisation=c.small_organisation, amount_pence=c.amount_pence,
                   written=by_id[c.application_id].written, interview=interviews.get(c.application_id),
-                  combined=c.score, tied=result.is_tied(c.application_id), funded=position < result.funding_line)
+                  combined=c.score, tied=result.is_tied(c.application_id), funded=position < result.funding_line,
+                  sent=by_id[c.application_id].sent, panel_size=by_id[c.application_id].panel_size,
+                  interview_pending=c.application_id in interviews_pending)
         for position, c in enumerate(result.ordered)
     ]
     return RoundRanking(round=round_, in_assessment=in_assessment, started=started, rows=rows, waiting=waiting,
-                        ranking=result)
+                        ranking=result,
+                        weights_add_up=scoring.weights_add_up({c.id: c.weight for c in round_.criteria}))
 
 
 def _rank_number(result: scoring.Ranking, position: int) -> int:
@@ -572,7 +704,8 @@ def _rank_number(result: scoring.Ranking, position: int) -> int:
 
 
 RANKING_CSV_HEADER = ["Rank", "Reference", "Organisation", "Small organisation", "Amount requested (£)",
-                      "Written score", "Interview score", "Combined score", "Tied", "Above the funding line"]
+                      "Written score", "Interview score", "Combined score", "Tied", "Above the funding line",
+                      "Provisional"]
 
 
 def ranking_csv(session: Session, *, round_: Round, by: User) -> str:
@@ -585,7 +718,7 @@ def ranking_csv(session: Session, *, round_: Round, by: User) -> str:
         writer.writerow([safe_cell(cell) for cell in (
             row.rank, row.application.reference, row.organisation, "Yes" if row.small_organisation else "No",
             pounds(row.amount_pence), row.written, "" if row.interview is None else row.interview, row.combined,
-            "Yes" if row.tied else "No", "Yes" if row.funded else "No",
+            "Yes" if row.tied else "No", "Yes" if row.funded else "No", "Yes" if row.provisional else "No",
         )])
     audit.record(session, actor=by, action="panel.ranking_downloaded", entity=round_, after={"rows": len(result.rows)})
     return buffer.getvalue()

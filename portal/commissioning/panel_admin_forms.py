@@ -23,6 +23,7 @@ from portal.commissioning.panel_admin_services import (
 from portal.commissioning.round_forms import WholeNumberField, YesNoField
 from portal.forms import PortalForm, strip
 from portal.models import Round, User
+from portal.panel.forms import chosen_id
 
 NOBODY = ""
 
@@ -84,7 +85,7 @@ class PanelSettingsForm(PortalForm):
             anonymised_scoring=bool(self.anonymised_scoring.data),
             written_weight=self.written_weight.data,
             interview_weight=self.interview_weight.data,
-            panel_lead_id=int(lead) if lead and lead.isdigit() else None,
+            panel_lead_id=chosen_id(lead),
         )
 
 
@@ -107,9 +108,8 @@ class AddPanellistForm(PortalForm):
         return form
 
     def chosen(self) -> int | None:
-        """The chosen panellist's id, or None."""
-        value = self.panellist_id.data or ""
-        return int(value) if value.isdigit() else None
+        """The chosen panellist's id, or None; the service checks it is one of those offered."""
+        return chosen_id(self.panellist_id.data)
 
 
 class GuardianConsentForm(PortalForm):

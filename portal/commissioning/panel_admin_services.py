@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -25,6 +26,7 @@ from portal.models import (
     ConflictDeclaration,
     GuardianConsent,
     PanelAssignment,
+    PanelExclusion,
     Role,
     Round,
     RoundStatus,
@@ -32,11 +34,13 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.services import queue_email
+from portal.panel.access import no_longer_assessed_message
 from portal.panel.assigning import (
+    ASSESSED_STATUSES,
     AllocationResult,
     allocate_round,
     available_panellists,
-    round_conflicts,
+    conflicts_of_interest,
 )
 from portal.round_lifecycle import transition_round
 
@@ -50,6 +54,8 @@ SETTINGS_FIELDS = ["panellists_per_application", "anonymised_scoring", "written_
 PANEL_STARTED = (RoundStatus.ASSESSMENT, RoundStatus.DECIDED, RoundStatus.DECISIONS_PUBLISHED)
 # Statuses of applications that may still go to the panel (drafts never do).
 NOT_SENT = (ApplicationStatus.DRAFT,)
+# Applications that left the panel's work before a decision: what is still to do on them no longer counts.
+NO_LONGER_ASSESSED = (ApplicationStatus.WITHDRAWN, ApplicationStatus.INELIGIBLE, ApplicationStatus.SUBMITTED)
 
 
 # Pure rules ---------------------------------------------------------------------------------------
@@ -101,10 +107,11 @@ def check_panel_size(size: int) -> None:
 
 
 def outstanding_by_panellist(assignments: Iterable[PanelAssignment]) -> dict[int, list[PanelAssignment]]:
-    """Panellist id -> their assignments still waiting for scores (not sent, not recused)."""
+    """Panellist id -> their assignments still waiting for scores (not sent, not recused, still assessed)."""
     waiting: dict[int, list[PanelAssignment]] = {}
     for assignment in assignments:
-        if assignment.scores_submitted_at is None and assignment.recused_at is None:
+        if (assignment.scores_submitted_at is None and assignment.recused_at is None
+                and assignment.application.status in ASSESSED_STATUSES):
             waiting.setdefault(assignment.panellist_id, []).append(assignment)
     return waiting
 
@@ -211,7 +218,9 @@ class ApplicationProgress:
 
     @property
     def shortfall(self) -> int:
-        """How many more panellists it needs."""
+        """How many more panellists it needs (none once it has left assessment, withdrawn say)."""
+        if self.application.status not in ASSESSED_STATUSES:
+            return 0
         return max(0, self.needed - len(self.active))
 
 
@@ -319,7 +328,9 @@ def _panellist_progress(rows: dict[int, list[AssignmentRow]]) -> list[PanellistP
     by_panellist: dict[int, list[AssignmentRow]] = {}
     for application_rows in rows.values():
         for row in application_rows:
-            if row.progress != Progress.RECUSED:
+            # Work on an application that left assessment (withdrawn, say) no longer counts, unless it was done.
+            counts = row.progress == Progress.SENT or row.assignment.application.status not in NO_LONGER_ASSESSED
+            if row.progress != Progress.RECUSED and counts:
                 by_panellist.setdefault(row.assignment.panellist_id, []).append(row)
     summaries = []
     for panellist_rows in by_panellist.values():
@@ -440,12 +451,22 @@ def update_settings(session: Session, *, round_: Round, settings: PanelSettings,
 
 
 @dataclass(frozen=True)
+class ExcludedPanellist:
+    """A panellist a commissioner took off the application by hand: allocation leaves them off it."""
+
+    panellist: User
+    excluded_at: datetime
+    excluded_by: User
+
+
+@dataclass(frozen=True)
 class ApplicationPanel:
-    """An application's panellists, the recused ones, and who could be added."""
+    """An application's panellists, the recused ones, those taken off by hand, and who could be added."""
 
     application: Application
     progress: ApplicationProgress
     candidates: list[User]
+    taken_off: list[ExcludedPanellist] = field(default_factory=list)
 
     @property
     def can_change(self) -> bool:
@@ -454,9 +475,12 @@ class ApplicationPanel:
 
 
 def _candidates(session: Session, application: Application, rows: list[AssignmentRow]) -> list[User]:
-    """Panellists who could be added: able to read applications, not on it, no declared conflict with it."""
+    """Panellists who could be added: able to read applications, not on it, no declared conflict with it.
+
+    Those taken off by hand are offered: adding them back by hand is how a commissioner changes their mind.
+    """
     taken = {r.assignment.panellist_id for r in rows}
-    conflicted = {p for a, p in round_conflicts(session, application.round) if a == application.id}
+    conflicted = {p for a, p in conflicts_of_interest(session, application.round) if a == application.id}
     return sorted((u for u in available_panellists(session) if u.id not in taken | conflicted),
                   key=lambda u: (u.name.casefold(), u.id))
 
@@ -472,7 +496,29 @@ def application_panel(session: Session, *, application: Application, by: User) -
     progress = ApplicationProgress(application=application, rows=rows,
                                    needed=application.round.panellists_per_application)
     return ApplicationPanel(application=application, progress=progress,
-                            candidates=_candidates(session, application, rows))
+                            candidates=_candidates(session, application, rows),
+                            taken_off=_taken_off(session, application))
+
+
+def _exclusion(session: Session, *, application_id: int, panellist_id: int) -> PanelExclusion | None:
+    """The record that this panellist was taken off this application by hand, if there is one."""
+    return session.scalar(select(PanelExclusion).where(PanelExclusion.application_id == application_id,
+                                                       PanelExclusion.panellist_id == panellist_id))
+
+
+def _taken_off(session: Session, application: Application) -> list[ExcludedPanellist]:
+    """Panellists taken off this application by hand (and not added back), oldest first."""
+    exclusions = list(session.scalars(select(PanelExclusion).where(PanelExclusion.application_id == application.id)
+                                      .order_by(PanelExclusion.excluded_at, PanelExclusion.id)))
+    people = {u.id: u for u in _people(session, {e.panellist_id for e in exclusions}
+                                       | {e.excluded_by_id for e in exclusions})}
+    return [ExcludedPanellist(panellist=people[e.panellist_id], excluded_at=e.excluded_at,
+                              excluded_by=people[e.excluded_by_id]) for e in exclusions]
+
+
+def _people(session: Session, ids: set[int]) -> list[User]:
+    """The users with these ids."""
+    return list(session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
 
 
 def _require_assessment(application: Application, what: str, field_name: str | None = None) -> None:
@@ -486,6 +532,8 @@ def add_panellist(session: Session, *, application: Application, panellist_id: i
     """Ask one more panellist, chosen by hand, to assess this application, and e-mail them."""
     _require_commissioner(by)
     _require_assessment(application, "add panellists", "panellist_id")
+    if application.status not in ASSESSED_STATUSES:
+        raise StateTransitionError(no_longer_assessed_message(application), field="panellist_id")
     if panellist_id is None:
         raise ValidationError("Choose a panellist to add", field="panellist_id")
     panel = application_panel(session, application=application, by=by)
@@ -495,9 +543,19 @@ def add_panellist(session: Session, *, application: Application, panellist_id: i
                               "have declared a conflict of interest, or not yet be able to read applications",
                               field="panellist_id")
     assignment = PanelAssignment(application_id=application.id, panellist_id=panellist.id, assigned_by_id=by.id)
-    session.add(assignment)
+    try:
+        with session.begin_nested():  # another commissioner may add the same person at the same moment
+            session.add(assignment)
+            session.flush()
+    except IntegrityError:
+        raise ValidationError(f"{panellist.name} is already on this application: someone added them a moment ago",
+                              field="panellist_id") from None
+    exclusion = _exclusion(session, application_id=application.id, panellist_id=panellist.id)
+    if exclusion is not None:
+        session.delete(exclusion)  # added back by hand: allocation may keep them on it again
     audit.record(session, actor=by, action="panel.assigned", entity=assignment,
-                 after={"application": application.reference, "panellist_id": panellist.id, "reason": "by hand"})
+                 after={"application": application.reference, "panellist_id": panellist.id, "reason": "by hand",
+                        "was_taken_off_by_hand": exclusion is not None})
     queue_email(
         session, to=panellist.email, subject="You have 1 new application to assess",
         body=(f"Hello {panellist.name},\n\n"
@@ -522,7 +580,12 @@ def remove_panellist(session: Session, *, assignment: PanelAssignment, by: User)
                                    "off this application. The declaration is kept")
     before = audit.snapshot(assignment) | {"draft_scores": len(assignment.scores),
                                            "application": application.reference}
-    audit.record(session, actor=by, action="panel.unassigned", entity=assignment, before=before)
+    audit.record(session, actor=by, action="panel.unassigned", entity=assignment, before=before,
+                 after={"excluded_from_automatic_allocation": True})
+    # Remembered, so the next automatic allocation does not put them straight back (see round_conflicts).
+    if _exclusion(session, application_id=application.id, panellist_id=assignment.panellist_id) is None:
+        session.add(PanelExclusion(application_id=application.id, panellist_id=assignment.panellist_id,
+                                   excluded_by_id=by.id))
     session.delete(assignment)
     session.flush()
 

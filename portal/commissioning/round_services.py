@@ -664,9 +664,28 @@ def _check_criterion(round_: Round, details: CriterionDetails, criterion: Criter
             raise RoundProblems(missing)
 
 
+# From closing, the youth panel scores against the criteria: a changed weight or a new criterion would make
+# scores already given add up wrongly (the weights must total 100), so nothing about them may change.
+CRITERIA_FIXED_STATUSES = (RoundStatus.CLOSED, RoundStatus.ASSESSMENT, RoundStatus.DECIDED,
+                           RoundStatus.DECISIONS_PUBLISHED)
+CRITERIA_FIXED = "Scoring has started, so the criteria can no longer change"
+
+
+def criteria_fixed(round_: Round) -> bool:
+    """Whether the round's criteria can no longer change: it has closed and the panel scores against them."""
+    return round_.status in CRITERIA_FIXED_STATUSES
+
+
+def _require_criteria_open(round_: Round) -> None:
+    """Refuse any change to the criteria once the round has closed."""
+    if criteria_fixed(round_):
+        raise ValidationError(CRITERIA_FIXED)
+
+
 def add_criterion(session: Session, *, round_: Round, details: CriterionDetails, by: User, now: datetime) -> Criterion:
     """Add an assessment criterion at the end of the list."""
     _require_commissioner(by)
+    _require_criteria_open(round_)
     _check_criterion(round_, details, None)
     criterion = Criterion(round=round_, position=len(round_.criteria) + 1, **vars(details))
     session.add(criterion)
@@ -682,6 +701,7 @@ def update_criterion(session: Session, *, criterion: Criterion, details: Criteri
     """Change a criterion's name, weight, what good looks like or descriptors."""
     _require_commissioner(by)
     round_ = criterion.round
+    _require_criteria_open(round_)
     _check_criterion(round_, details, criterion)
     previous = CriterionDetails.of(criterion)
     _save(session, criterion, details, by=by, action="criterion.updated")
@@ -691,6 +711,8 @@ def update_criterion(session: Session, *, criterion: Criterion, details: Criteri
 
 def criterion_removal_problem(criterion: Criterion, *, now: datetime) -> str | None:
     """Why this criterion cannot be removed, if it cannot: removing one after opening is unfair."""
+    if criteria_fixed(criterion.round):
+        return CRITERIA_FIXED
     if has_opened(criterion.round, now=now):
         return ("You cannot remove a criterion once the round has opened: applicants may already be writing "
                 "their answers to it. You can change its wording or weight instead")
@@ -716,8 +738,14 @@ def remove_criterion(session: Session, *, criterion: Criterion, by: User, now: d
 
 
 def move_criterion(session: Session, *, criterion: Criterion, direction: Direction, by: User) -> Criterion:
-    """Move a criterion up or down the list (the order does not change any score)."""
+    """Move a criterion up or down the list (the order does not change any score).
+
+    Refused once the round has closed, like every other change to the criteria. The page offers no buttons
+    then, so only a page loaded before closing can ask: it gets a 403 page with the reason.
+    """
     _require_commissioner(by)
+    if criteria_fixed(criterion.round):
+        raise PermissionDenied(CRITERIA_FIXED)
     before = criterion.position
     if _move(session, criterion.round, "criteria", criterion, direction) is not None:
         audit.record(session, actor=by, action="criterion.moved", entity=criterion,

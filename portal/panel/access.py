@@ -11,8 +11,40 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain import NotFound, PermissionDenied
-from portal.models import ConflictDeclaration, PanelAssignment, Role, Round, User
+from portal.models import Application, ApplicationStatus, ConflictDeclaration, PanelAssignment, Role, Round, User
+from portal.panel.assigning import ASSESSED_STATUSES
 from portal.panel.services import needs_guardian_consent
+
+# Decided applications were assessed: their closed scoring pages stay readable to the panel.
+DECIDED_STATUSES = (ApplicationStatus.AWARDED, ApplicationStatus.DECLINED, ApplicationStatus.RESERVE)
+
+
+class Recused(PermissionDenied):
+    """The panellist declared a conflict of interest with the application, so it is closed to them."""
+
+
+def still_assessed(application: Application) -> bool:
+    """Whether the panel still assesses the application: screened eligible or shortlisted (not withdrawn)."""
+    return application.status in ASSESSED_STATUSES
+
+
+def no_longer_assessed_message(application: Application) -> str:
+    """Why an application has left the panel's work, in words."""
+    if application.status == ApplicationStatus.WITHDRAWN:
+        return "This application was withdrawn, so it no longer needs assessing"
+    if application.status == ApplicationStatus.INELIGIBLE:
+        return "This application was found not eligible, so it no longer needs assessing"
+    return "This application is no longer being assessed, so it no longer needs scoring"
+
+
+def may_open(assignment: PanelAssignment) -> bool:
+    """Whether the panellist may still open the assignment: assessed or decided, or their scores were sent.
+
+    A withdrawn (or not eligible) application leaves the panellist's work; scores already sent stay readable.
+    """
+    return (assignment.application.status in (*ASSESSED_STATUSES, *DECIDED_STATUSES)
+            or assignment.scores_submitted_at is not None
+            or assignment.interview_scores_submitted_at is not None)
 
 
 def require_panellist(session: Session, *, by: User) -> None:
@@ -33,7 +65,9 @@ def assignment_for_panellist(session: Session, *, assignment_id: int, by: User) 
     if assignment.panellist_id != by.id:
         raise PermissionDenied("This application is not assigned to you")
     if assignment.recused_at is not None:
-        raise PermissionDenied("You declared a conflict of interest with this application, so you cannot open it")
+        raise Recused("You declared a conflict of interest with this application, so you cannot open it")
+    if not may_open(assignment):
+        raise PermissionDenied(no_longer_assessed_message(assignment.application))
     return assignment
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -21,6 +22,7 @@ from portal.models import (
     ConflictDeclaration,
     GuardianConsent,
     PanelAssignment,
+    PanelExclusion,
     Role,
     Round,
     RoundStatus,
@@ -81,7 +83,21 @@ def current_panels(session: Session, round_: Round) -> dict[int, set[int]]:
 
 
 def round_conflicts(session: Session, round_: Round) -> set[tuple[int, int]]:
-    """(application id, panellist id) pairs that must never be assigned: declared conflicts and recusals."""
+    """(application id, panellist id) pairs allocation must never assign: conflicts, recusals and exclusions.
+
+    A panellist a commissioner took off an application by hand stays off it when allocation runs again
+    or finds a replacement after a recusal; only adding them back by hand ends that.
+    """
+    excluded = session.execute(
+        select(PanelExclusion.application_id, PanelExclusion.panellist_id)
+        .join(Application, Application.id == PanelExclusion.application_id)
+        .where(Application.round_id == round_.id)
+    )
+    return conflicts_of_interest(session, round_) | {tuple(row) for row in excluded}
+
+
+def conflicts_of_interest(session: Session, round_: Round) -> set[tuple[int, int]]:
+    """(application id, panellist id) pairs with a declared conflict of interest or a recusal."""
     declared = session.execute(
         select(ConflictDeclaration.application_id, ConflictDeclaration.panellist_id)
         .join(Application, Application.id == ConflictDeclaration.application_id)
@@ -129,13 +145,16 @@ def recuse(session: Session, *, assignment: PanelAssignment, public_url: str) ->
     The replacement is the least-loaded available panellist with no conflict (see ``replace_recused``).
     When the panel was already short (say the round's panel size was raised), it is filled up to size.
     Returns the first new assignment, or None when nobody is free to take it: the commissioners' progress
-    view then shows the application as short of panellists.
+    view then shows the application as short of panellists. An application the panel no longer assesses
+    (withdrawn, say) needs nobody new.
     """
     application = assignment.application
     round_ = application.round
     assignment.recused_at = utcnow()
     audit.record(session, actor=assignment.panellist, action="panel.recused", entity=assignment,
                  after={"application": application.reference})
+    if application.status not in ASSESSED_STATUSES:
+        return None
     panels = current_panels(session, round_)
     panels.setdefault(application.id, set()).add(assignment.panellist_id)  # recused_at is not flushed yet
     pool = [p.id for p in available_panellists(session)]
@@ -143,16 +162,16 @@ def recuse(session: Session, *, assignment: PanelAssignment, public_url: str) ->
         panels, application_id=application.id, panellist_id=assignment.panellist_id, panellists=pool,
         conflicts=round_conflicts(session, round_), per_application=round_.panellists_per_application,
     )
-    newcomers = sorted(allocation.assignments[application.id] - panels[application.id])
     replacements = []
-    for panellist_id in newcomers:
+    for panellist_id in sorted(allocation.assignments[application.id] - panels[application.id]):
         replacement = PanelAssignment(application_id=application.id, panellist_id=panellist_id)
-        session.add(replacement)
+        if not stored(session, replacement):
+            continue  # someone else assigned them at the same moment
         audit.record(session, actor=None, action="panel.assigned", entity=replacement,
                      after={"application": application.reference, "panellist_id": panellist_id,
                             "reason": "replacement after a conflict of interest"})
         replacements.append(replacement)
-    _tell_panellists(session, dict.fromkeys(newcomers, 1), public_url=public_url)
+    _tell_panellists(session, dict.fromkeys((r.panellist_id for r in replacements), 1), public_url=public_url)
     return replacements[0] if replacements else None
 
 
@@ -164,13 +183,29 @@ def _store_new(session: Session, *, allocation: Allocation, existing: dict[int, 
         for panellist_id in sorted(panellists - existing.get(application_id, set())):
             assignment = PanelAssignment(application_id=application_id, panellist_id=panellist_id,
                                          assigned_by_id=by.id)
-            session.add(assignment)
+            if not stored(session, assignment):
+                continue  # another allocation, at the same moment, assigned them already
             audit.record(session, actor=by, action="panel.assigned", entity=assignment,
                          after={"application_id": application_id, "panellist_id": panellist_id,
                                 "reason": "automatic allocation"})
             new_work[panellist_id] = new_work.get(panellist_id, 0) + 1
     _tell_panellists(session, new_work, public_url=public_url)
     return sum(new_work.values())
+
+
+def stored(session: Session, row: object) -> bool:
+    """Insert a row inside a savepoint; False (and nothing stored) when a unique constraint refuses it.
+
+    Two people acting at the same moment (two allocations, a double-clicked form) can both decide to insert
+    the same assignment; the second meets the unique constraint, and the rest of its transaction carries on.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def _tell_panellists(session: Session, new_work: dict[int, int], *, public_url: str) -> None:

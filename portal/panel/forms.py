@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
@@ -19,6 +20,23 @@ from portal.panel.services import (
     comment_field,
     score_field,
 )
+
+# An id picked from a list is a short run of ASCII digits: "²" and "٣" pass str.isdigit() but not this.
+_ID = re.compile(r"[0-9]{1,9}")
+# Stands in for anything sent that is not an id: no record has it, so services say "Choose ... from the list".
+NOT_IN_THE_LIST = 0
+
+
+def chosen_id(value: object) -> int | None:
+    """The whole-number id picked from a select or radios; None when nothing was picked.
+
+    A tampered form (a superscript digit, "1.0", a number too long to store) gets ``NOT_IN_THE_LIST``,
+    so the service refuses it with a message beside the field instead of the page failing.
+    """
+    if value is None or value == "":
+        return None
+    text = str(value)
+    return int(text) if _ID.fullmatch(text) else NOT_IN_THE_LIST
 
 
 class DeclarationForm(PortalForm):

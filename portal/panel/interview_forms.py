@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length
 from portal.commissioning.round_forms import LondonDateTimeField, WholeNumberField
 from portal.forms import PortalForm, strip
 from portal.models import InterviewQuestion, InterviewScore, InterviewSlot, RoundInterviewQuestion
+from portal.panel.forms import chosen_id
 from portal.panel.interview_services import (
     COMMENT_MAX_CHARACTERS,
     GUIDANCE_MAX_CHARACTERS,
@@ -61,7 +62,7 @@ class RoundQuestionForm(PortalForm):
 
     interview_question_id = SelectField(
         "Add a question from the bank",
-        coerce=lambda value: int(value) if value not in (None, "") else None,
+        coerce=chosen_id,
         validate_choice=False,
         widget=GovSelect(),
     )
@@ -112,6 +113,11 @@ class SlotForm(PortalForm):
                            place=self.place.data)
 
 
+# The radios' values and the scores they stand for; NOT_A_SCORE marks anything else that was sent.
+_SCORES = {str(value): value for value in SCORE_LABELS}
+NOT_A_SCORE = 0
+
+
 class InterviewScoreFormBase(PortalForm):
     """A panellist's scores for one interview; one radio group and one comment per question are added."""
 
@@ -125,7 +131,8 @@ class InterviewScoreFormBase(PortalForm):
         answers = {}
         for chosen in self.questions:
             raw = self[score_field(chosen.question_id)].data
-            value = int(raw) if raw and str(raw).isdigit() else (-1 if raw else None)
+            # Only the offered choices count: anything else ("²" passes isdigit) is refused by check_answers.
+            value = _SCORES.get(str(raw), NOT_A_SCORE) if raw else None
             answers[chosen.question_id] = AnswerScore(value=value,
                                                       comment=self[comment_field(chosen.question_id)].data or "")
         return answers

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -37,7 +38,7 @@ from portal.models import (
 from portal.notifications.services import queue_email
 from portal.panel.access import assignment_for_panellist, has_declared_no_conflict
 from portal.panel.assigning import assessed_applications
-from portal.panel.services import needs_guardian_consent
+from portal.panel.services import needs_guardian_consent, panel_project_title
 
 QUESTION_MAX_CHARACTERS = 500
 GUIDANCE_MAX_CHARACTERS = 2000
@@ -447,6 +448,11 @@ class InterviewRow:
     scored: int
 
     @property
+    def project_title(self) -> str:
+        """The project's title, with the group's name hidden when the round's scoring is anonymised."""
+        return panel_project_title(self.assignment)
+
+    @property
     def status(self) -> str:
         """Not started, N of M answers scored, or sent."""
         if self.assignment.interview_scores_submitted_at is not None:
@@ -512,6 +518,11 @@ class InterviewSheet:
     def application(self) -> Application:
         """The application being interviewed."""
         return self.assignment.application
+
+    @property
+    def project_title(self) -> str:
+        """The project's title, with the group's name hidden when the round's scoring is anonymised."""
+        return panel_project_title(self.assignment)
 
     @property
     def sent(self) -> bool:
@@ -608,20 +619,33 @@ def save_interview_scores(session: Session, *, sheet: InterviewSheet, answers: d
     problems = check_answers(sheet.questions, answers, complete=send)
     if problems:
         raise IncompleteScores(problems)
-    for chosen in sheet.questions:
-        answer = answers.get(chosen.question_id, AnswerScore(value=None, comment=""))
-        score = sheet.scores.get(chosen.question_id)
-        if score is None:
-            score = InterviewScore(application_id=assignment.application_id, panellist_id=by.id,
-                                   question_id=chosen.question_id)
-            session.add(score)
-            sheet.scores[chosen.question_id] = score
-        score.value, score.comment = answer.value, answer.comment.strip()
+    before = {str(q): s.value for q, s in sorted(sheet.scores.items())}
+    added: dict[int, InterviewScore] = {}
+    try:
+        with session.begin_nested():  # a first save from another window at the same moment meets the same rows
+            for chosen in sheet.questions:
+                answer = answers.get(chosen.question_id, AnswerScore(value=None, comment=""))
+                score = sheet.scores.get(chosen.question_id)
+                if score is None:
+                    score = added[chosen.question_id] = InterviewScore(
+                        application_id=assignment.application_id, panellist_id=by.id, question_id=chosen.question_id)
+                    session.add(score)
+                score.value, score.comment = answer.value, answer.comment.strip()
+            session.flush()
+    except IntegrityError:
+        raise StateTransitionError("Your interview scores were saved from another window at the same moment, so "
+                                   "these were not saved. Open the page again to see what is saved, then make "
+                                   "your changes") from None
+    sheet.scores.update(added)
+    after = {str(q): s.value for q, s in sorted(sheet.scores.items())}
     if send:
         assignment.interview_scores_submitted_at = now or utcnow()
         session.flush()
         audit.record(session, actor=by, action="panel.interview_scores_sent", entity=assignment,
-                     after={"application": sheet.application.reference,
-                            "scores": {str(q): s.value for q, s in sorted(sheet.scores.items())}})
+                     after={"application": sheet.application.reference, "scores": after})
+    else:
+        # Drafts are audited like written scores (panel.scores_saved), so every change can be traced.
+        audit.record(session, actor=by, action="panel.interview_scores_saved", entity=assignment,
+                     before={"scores": before}, after={"application": sheet.application.reference, "scores": after})
     session.flush()
     return sheet

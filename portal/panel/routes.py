@@ -9,6 +9,7 @@ from portal.access import PANELLISTS, access
 from portal.domain import StateTransitionError, ValidationError
 from portal.extensions import db
 from portal.panel import services
+from portal.panel.access import Recused
 from portal.panel.forms import DeclarationForm, SendForm, scoring_form
 
 bp = Blueprint("panel", __name__, url_prefix="/panel")
@@ -32,7 +33,14 @@ def home():
 @access(PANELLISTS)
 def declare(assignment_id: int):
     """Before reading an application: say whether you have a conflict of interest with the group."""
-    page = services.declaration_page(db.session, assignment_id=assignment_id, by=current_user)
+    try:
+        page = services.declaration_page(db.session, assignment_id=assignment_id, by=current_user)
+    except Recused:
+        if request.method != "POST":
+            raise
+        # The form sent twice (a double click): the first declared the conflict, so say it is done.
+        flash("You have already declared a conflict of interest with this application")
+        return redirect(url_for(".home"))
     if page.declaration is not None:
         return redirect(url_for(".score", assignment_id=assignment_id))
     form = DeclarationForm()

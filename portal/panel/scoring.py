@@ -40,6 +40,15 @@ def weighted_score(scores: Mapping[CriterionId, float], weights: Mapping[Criteri
     return _one_decimal(total)
 
 
+def weights_add_up(weights: Mapping[CriterionId, int]) -> bool:
+    """Whether these criteria weights can make a score out of 100: whole, 0 or more, and adding up to 100."""
+    try:
+        _check_weights(weights)
+    except ValueError:
+        return False
+    return True
+
+
 def mean_scores(per_panellist: list[Mapping[CriterionId, int]]) -> dict[CriterionId, float]:
     """The mean score for each criterion across panellists, not rounded, by criterion id.
 

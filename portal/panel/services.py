@@ -17,6 +17,7 @@ from statistics import fmean
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -37,7 +38,7 @@ from portal.models import (
 )
 from portal.models.enums import AgeBand
 from portal.panel import assigning
-from portal.panel.scoring import weighted_score
+from portal.panel.scoring import weighted_score, weights_add_up
 
 
 def needs_guardian_consent(session: Session, *, panellist: User) -> bool:
@@ -55,11 +56,11 @@ def my_assignments(session: Session, *, by: User) -> list[PanelAssignment]:
         raise PermissionDenied("Only youth panellists have applications to assess")
     if needs_guardian_consent(session, panellist=by):
         return []
-    return list(session.scalars(
+    return [a for a in session.scalars(
         select(PanelAssignment)
         .where(PanelAssignment.panellist_id == by.id, PanelAssignment.recused_at.is_(None))
         .order_by(PanelAssignment.assigned_at)
-    ))
+    ) if _checks().may_open(a)]
 
 
 # Scoring rules ---------------------------------------------------------------------------------------
@@ -67,6 +68,10 @@ def my_assignments(session: Session, *, by: User) -> list[PanelAssignment]:
 SCORE_CHOICES = ("1", "2", "3", "4", "5")
 COMMENT_MAX_CHARACTERS = 3000
 REASON_MAX_CHARACTERS = 2000
+
+
+ALREADY_DECLARED = ("You have already declared whether you have a conflict of interest. "
+                    "Email the grants team if it has changed")
 
 
 class DeclarationNeeded(PermissionDenied):
@@ -170,10 +175,19 @@ class ScoringSheet:
         """What is missing before the scores can be sent, by form field name."""
         return _missing(self.criteria, {c.id: (self.value(c), self.comment(c)) for c in self.criteria})
 
+    @property
+    def weights_add_up(self) -> bool:
+        """Whether the criteria weights add up to 100, so a total can be worked out (see ``total``)."""
+        return weights_add_up({c.id: c.weight for c in self.criteria})
+
     def total(self) -> float | None:
-        """The weighted score out of 100, once every criterion has a score."""
+        """The weighted score out of 100, once every criterion has a score; None while it cannot be worked out.
+
+        The criteria are fixed from closing, so weights that do not add up to 100 should never reach here;
+        if they do, the page says the total cannot be worked out rather than failing.
+        """
         values = {c.id: self.value(c) for c in self.criteria}
-        if not self.criteria or any(v is None for v in values.values()):
+        if not self.criteria or any(v is None for v in values.values()) or not self.weights_add_up:
             return None
         return weighted_score(values, {c.id: c.weight for c in self.criteria})
 
@@ -222,9 +236,10 @@ def panel_home(session: Session, *, by: User) -> list[RoundWork]:
         raise PermissionDenied("Only youth panellists have applications to assess")
     if needs_guardian_consent(session, panellist=by):
         return []
-    assignments = list(session.scalars(
+    # A withdrawn (or not eligible) application leaves their work, unless they had sent scores for it.
+    assignments = [a for a in session.scalars(
         select(PanelAssignment).where(PanelAssignment.panellist_id == by.id).order_by(PanelAssignment.id)
-    ))
+    ) if _checks().may_open(a)]
     declared = set(session.scalars(
         select(ConflictDeclaration.application_id)
         .where(ConflictDeclaration.panellist_id == by.id, ConflictDeclaration.has_conflict.is_(False))
@@ -267,7 +282,7 @@ def declaration_page(session: Session, *, assignment_id: int, by: User) -> Decla
         boroughs=[borough_name(code) for code in organisation.boroughs],
         project_title=application.project_title or "",
         declaration=_checks().declaration_for(session, assignment),
-        is_open=application.round.status == RoundStatus.ASSESSMENT,
+        is_open=application.round.status == RoundStatus.ASSESSMENT and _checks().still_assessed(application),
     )
 
 
@@ -278,19 +293,14 @@ def declare_conflict(session: Session, *, assignment_id: int, has_conflict: bool
     if assignment.application.round.status != RoundStatus.ASSESSMENT:
         raise StateTransitionError("The panel is not assessing this round's applications now, so you cannot "
                                    "declare a conflict of interest", field="has_conflict")
+    if not _checks().still_assessed(assignment.application):
+        raise StateTransitionError(_checks().no_longer_assessed_message(assignment.application), field="has_conflict")
     if _checks().declaration_for(session, assignment) is not None:
-        raise StateTransitionError("You have already declared whether you have a conflict of interest. "
-                                   "Email the grants team if it has changed", field="has_conflict")
-    if has_conflict is None:
-        raise ValidationError("Select yes if you have a conflict of interest", field="has_conflict")
-    reason = (reason or "").strip()
-    if has_conflict and not reason:
-        raise ValidationError("Tell us why you have a conflict of interest", field="reason")
-    if len(reason) > REASON_MAX_CHARACTERS:
-        raise ValidationError(f"Your reason must be {REASON_MAX_CHARACTERS:,} characters or fewer", field="reason")
-    declaration = ConflictDeclaration(application_id=assignment.application_id, panellist_id=by.id,
-                                      has_conflict=has_conflict, reason=reason if has_conflict else None)
-    session.add(declaration)
+        raise StateTransitionError(ALREADY_DECLARED, field="has_conflict")
+    declaration = new_declaration(application_id=assignment.application_id, has_conflict=has_conflict,
+                                  reason=reason, by=by)
+    if not assigning.stored(session, declaration):  # the same form, sent twice at the same moment
+        raise StateTransitionError(ALREADY_DECLARED, field="has_conflict")
     audit.record(session, actor=by, action="panel.conflict_declared", entity=declaration,
                  after={"application": assignment.application.reference, "has_conflict": has_conflict,
                         "reason": declaration.reason})
@@ -298,6 +308,20 @@ def declare_conflict(session: Session, *, assignment_id: int, has_conflict: bool
         assigning.recuse(session, assignment=assignment, public_url=public_url)
     session.flush()
     return declaration
+
+
+def new_declaration(*, application_id: int, has_conflict: bool | None, reason: str | None,
+                    by: User) -> ConflictDeclaration:
+    """A checked (not yet stored) declaration: yes or no, and a reason for a conflict."""
+    if has_conflict is None:
+        raise ValidationError("Select yes if you have a conflict of interest", field="has_conflict")
+    reason = (reason or "").strip()
+    if has_conflict and not reason:
+        raise ValidationError("Tell us why you have a conflict of interest", field="reason")
+    if len(reason) > REASON_MAX_CHARACTERS:
+        raise ValidationError(f"Your reason must be {REASON_MAX_CHARACTERS:,} characters or fewer", field="reason")
+    return ConflictDeclaration(application_id=application_id, panellist_id=by.id, has_conflict=has_conflict,
+                               reason=reason if has_conflict else None)
 
 
 def scoring_sheet(session: Session, *, assignment_id: int, by: User) -> ScoringSheet:
@@ -346,10 +370,17 @@ def save_scores(session: Session, *, assignment_id: int, entries: Mapping[int, S
         raise ScoresChangedElsewhere(
             saved={c.id: (sheet.value(c), sheet.comment(c)) for c in sheet.criteria}, fingerprint=sheet.fingerprint)
     before = {c.name: sheet.value(c) for c in sheet.criteria}
-    for criterion in sheet.criteria:
-        _store(session, sheet=sheet, criterion=criterion, value=values[criterion.id],
-               comment=typed[criterion.id].comment.strip())
-    session.flush()
+    try:
+        with session.begin_nested():  # a first save from another window at the same moment meets the same rows
+            for criterion in sheet.criteria:
+                _store(session, sheet=sheet, criterion=criterion, value=values[criterion.id],
+                       comment=typed[criterion.id].comment.strip())
+            session.flush()
+    except IntegrityError:
+        session.expire(sheet.assignment, ["scores"])
+        sheet = scoring_sheet(session, assignment_id=assignment_id, by=by)
+        raise ScoresChangedElsewhere(saved={c.id: (sheet.value(c), sheet.comment(c)) for c in sheet.criteria},
+                                     fingerprint=sheet.fingerprint) from None
     audit.record(session, actor=by, action="panel.scores_saved", entity=sheet.assignment, before=before,
                  after={c.name: values[c.id] for c in sheet.criteria})
     sheet = scoring_sheet(session, assignment_id=assignment_id, by=by)
@@ -407,6 +438,15 @@ def applicant_label(assignment: PanelAssignment) -> str:
     return f"Applicant A-{assignment.application_id}"
 
 
+def panel_project_title(assignment: PanelAssignment) -> str:
+    """The project's title as the panel sees it: with the group's name hidden when scoring is anonymised."""
+    application = assignment.application
+    snapshot = application.submitted_snapshot or {}
+    if application.round.anonymised_scoring:
+        return anonymised_snapshot(snapshot, label=applicant_label(assignment))["project_title"]
+    return snapshot.get("project_title") or application.project_title or ""
+
+
 def anonymised_snapshot(snapshot: dict[str, Any], *, label: str) -> dict[str, Any]:
     """The application as sent, with who sent it hidden: names, numbers, address, partners and contacts."""
     organisation = snapshot.get("organisation") or {}
@@ -448,6 +488,8 @@ def _closed_reason(assignment: PanelAssignment) -> str | None:
                 "Email the grants team if something is wrong")
     if assignment.application.round.status != RoundStatus.ASSESSMENT:
         return "Scoring has closed for this round, so your scores cannot be saved. Email the grants team for help"
+    if not _checks().still_assessed(assignment.application):
+        return _checks().no_longer_assessed_message(assignment.application)
     return None
 
 

@@ -56,6 +56,7 @@ class StaffRound:
     shortlisted_reference: str
     flagged_id: int  # under assessment; sent scores differ by 2 or more on the first criterion
     flagged_reference: str
+    flagged_organisation: str
     waiting_id: int  # under assessment; not yet scored, so it can be shortlisted
     waiting_reference: str
 
@@ -126,7 +127,7 @@ def staff_round(live_server) -> StaffRound:
             commissioner=commissioner.email, lead=lena.email, interviewer=jordan.email,
             interview_assignment_id=interview.id, assessor_name=kofi.name, under_18_name=under_18.name, questions=texts,
             shortlisted_id=shortlisted.id, shortlisted_reference=shortlisted.reference,
-            flagged_id=flagged.id, flagged_reference=flagged.reference,
+            flagged_id=flagged.id, flagged_reference=flagged.reference, flagged_organisation=groups[1].name,
             waiting_id=waiting.id, waiting_reference=waiting.reference,
         )
         session.commit()
@@ -285,6 +286,10 @@ def test_panel_lead_moderates(open_page, viewport: str, staff_round: StaffRound,
     page.get_by_role("link", name=f"Moderate the panel's scores for {s.round_title}", exact=True).click()
     arrive(page, f"Moderate scores for {s.round_title}", check_accessibility)
     page.get_by_role("link", name=f"Moderate for {s.flagged_reference}", exact=True).click()
+    # Like every panellist, the lead first says whether they know the group.
+    arrive(page, f"Do you know {s.flagged_organisation}?", check_accessibility)
+    page.get_by_label("No, I have no conflict of interest", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
     arrive(page, f"Moderate scores for {s.flagged_reference}", check_accessibility)
     first = s.criteria[0]
     page.get_by_role("group", name=f"Moderated score for {first}").get_by_label("3", exact=True).check()

@@ -575,3 +575,46 @@ def test_the_slot_moves_with_british_summer_time(session, commissioner_client, s
     session.expire_all()
     assert session.scalar(select(InterviewSlot)).starts_at == datetime(year, 6, 20, 8, tzinfo=UTC)
     assert timedelta(0) < session.scalar(select(InterviewSlot)).starts_at - utcnow()
+
+
+# Review of issue 5: anonymised titles, tampered scores, audited drafts ---------------------------------
+
+
+def test_an_anonymised_round_hides_the_group_in_the_project_title(session, panellist_client, assessment_round,
+                                                                   interview_assignment, panel_application):
+    """The interview pages use the same hidden title as the scoring page; named rounds keep the real one."""
+    title = "Hackney Youth Voices summer programme"
+    panel_application.project_title = title
+    panel_application.submitted_snapshot = {**(panel_application.submitted_snapshot or {}), "project_title": title}
+    assessment_round.anonymised_scoring = True
+    session.flush()
+    for url in ("/panel/interviews", score_url(interview_assignment)):
+        page = panellist_client.page(url)
+        assert page.status == 200
+        assert "Hackney Youth Voices" not in page.text()
+        assert "[name hidden] summer programme" in page.text()
+    assessment_round.anonymised_scoring = False
+    session.flush()
+    assert title in panellist_client.page(score_url(interview_assignment)).text()
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "abc", "0", "9", "-1", "1.0"])
+def test_a_tampered_interview_score_is_refused_with_a_message(session, panellist_client, interview_assignment,
+                                                              interview_round_questions, typed):
+    """Anything but 1 to 5 gets the message beside the question, keeps the comment and saves nothing."""
+    first, _second = interview_round_questions
+    page = panellist_client.submit(score_url(interview_assignment), {
+        f"score_{first.id}": typed, f"comment_{first.id}": "Kept comment", "save": "Save and come back later"})
+    assert page.status == 200
+    assert page.field_error(f"score_{first.id}") == "Score question 1 from 1 to 5"
+    assert page.value_of(f"comment_{first.id}") == "Kept comment"
+    assert session.scalars(select(InterviewScore)).all() == []
+
+
+def test_saving_an_interview_draft_is_in_the_audit_trail(session, panellist_client, interview_assignment,
+                                                         interview_round_questions):
+    """Drafts are audited like written scores, not only the final send."""
+    panellist_client.submit(score_url(interview_assignment), {
+        **answers(interview_round_questions, (3, "Fair"), (None, "")), "save": "Save and come back later"})
+    (event,) = audit_events(session, "panel.interview_scores_saved")
+    assert event.after["application"] == interview_assignment.application.reference

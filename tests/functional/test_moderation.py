@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.models import AuditEvent, ModeratedScore, RoundStatus, Score
+from portal.models import AuditEvent, ConflictDeclaration, ModeratedScore, RoundStatus, Score
+from tests.fixtures.moderation import send_scores
 from tests.fixtures.panel_round import assign, make_eligible_application, make_panellist
 
 
@@ -47,7 +48,7 @@ def test_moderation_page_shows_every_sent_score_mean_and_flag_but_no_drafts(
 
 
 def test_panel_lead_sees_panellists_as_numbers_never_by_name(moderation_lead_client, panel_application,
-                                                             moderation_panel):
+                                                             moderation_panel, moderation_lead_declared):
     page = moderation_lead_client.page(_url(panel_application))
 
     assert page.status == 200
@@ -95,7 +96,8 @@ def test_commissioner_sees_an_explanation_before_assessment(commissioner_client,
 
 
 def test_lead_records_a_moderated_score_that_replaces_the_mean_and_keeps_the_originals(
-        moderation_lead_client, session, panel_application, moderation_panel, moderation_lead):
+        moderation_lead_client, session, panel_application, moderation_panel, moderation_lead,
+        moderation_lead_declared):
     need, _ = _criteria(panel_application)
     originals = sorted((s.id, s.value, s.comment) for s in session.scalars(select(Score)))
 
@@ -113,7 +115,8 @@ def test_lead_records_a_moderated_score_that_replaces_the_mean_and_keeps_the_ori
     # 60 × 4 / 5 + 40 × 4.333 / 5 = 48 + 34.7
     assert page.soup.select_one("#written-after").get_text(strip=True) == "82.7 out of 100"
     section = _section(page, need).get_text(" ")
-    assert "Moderated score: 4" in section and "Kai Lead" in section
+    assert "Moderated score: 4" in section and "Recorded by the panel lead" in section
+    assert "Kai Lead" not in section  # names are for commissioners only
     assert "Panel agreed the local data is convincing" in section
 
 
@@ -241,3 +244,148 @@ def test_lead_of_another_round_is_refused(app, session, panel_application, moder
     client = _signed_in(app, other_lead)
 
     assert client.page(_url(panel_application)).status == 403
+
+
+# Review of issue 5 ---------------------------------------------------------------------------------------
+
+
+def _declare_url(application) -> str:
+    return f"/panel/applications/{application.id}/moderation/declare"
+
+
+def test_the_lead_declares_any_conflict_before_first_opening_an_application(
+        moderation_lead_client, session, panel_application, moderation_panel, moderation_lead):
+    """The group's name and borough and the panellists' question; no conflict opens the scores, and is audited."""
+    response = moderation_lead_client.get(_url(panel_application))
+    assert response.status_code == 302 and response.headers["Location"].endswith(_declare_url(panel_application))
+    page = moderation_lead_client.page(_declare_url(panel_application))
+    assert page.status == 200 and page.h1 == "Do you know Hackney Youth Voices?"
+    assert "Hackney" in page.soup.select_one(".govuk-summary-list").get_text()
+    assert page.soup.select("input[name=has_conflict]")
+
+    done = moderation_lead_client.submit(_declare_url(panel_application), {"has_conflict": "no"})
+    assert done.status == 302 and done.response.headers["Location"].endswith(_url(panel_application))
+    declaration = session.scalar(select(ConflictDeclaration).where(ConflictDeclaration.panellist_id
+                                                                   == moderation_lead.id))
+    assert declaration.has_conflict is False
+    (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "panel.conflict_declared")).all()
+    assert event.actor_id == moderation_lead.id and event.after["has_conflict"] is False
+    assert moderation_lead_client.page(_url(panel_application)).status == 200
+    # Declared once: the declaration page now goes straight to the scores.
+    again = moderation_lead_client.get(_declare_url(panel_application))
+    assert again.status_code == 302 and again.headers["Location"].endswith(_url(panel_application))
+
+
+def test_a_lead_who_declares_a_conflict_is_refused_and_a_commissioner_moderates(
+        moderation_lead_client, session, panel_application, moderation_panel, moderation_lead, assessment_round):
+    """The declaration is kept and audited; the application's scores stay closed to the lead."""
+    page = moderation_lead_client.submit(_declare_url(panel_application),
+                                         {"has_conflict": "yes", "reason": "My sister volunteers there"}, follow=True)
+    assert page.status == 200 and page.h1 == f"Moderate scores for {assessment_round.title}"
+    assert "A commissioner will moderate this one" in page.text()
+    declaration = session.scalar(select(ConflictDeclaration).where(ConflictDeclaration.panellist_id
+                                                                   == moderation_lead.id))
+    assert declaration.has_conflict and declaration.reason == "My sister volunteers there"
+    (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "panel.conflict_declared")).all()
+    assert event.after["reason"] == "My sister volunteers there"
+    refused = moderation_lead_client.page(_url(panel_application))
+    assert refused.status == 403 and "A commissioner will moderate" in refused.text()
+    reasonless = moderation_lead_client.submit(_declare_url(panel_application), {"has_conflict": "yes"})
+    assert reasonless.status in (302, 403)  # already declared: never a second declaration
+    assert len(session.scalars(select(ConflictDeclaration).where(ConflictDeclaration.panellist_id
+                                                                 == moderation_lead.id)).all()) == 1
+
+
+def test_a_conflict_needs_a_reason_and_what_was_typed_is_kept(moderation_lead_client, session, panel_application,
+                                                              moderation_panel, moderation_lead):
+    page = moderation_lead_client.submit(_declare_url(panel_application), {"has_conflict": "yes", "reason": ""})
+    assert page.status == 200 and page.title.startswith("Error: ")
+    assert page.field_error("reason") == "Tell us why you have a conflict of interest"
+    assert session.scalar(select(ConflictDeclaration).where(ConflictDeclaration.panellist_id
+                                                            == moderation_lead.id)) is None
+
+
+def test_a_lead_who_declared_as_a_panellist_is_not_asked_again(moderation_lead_client, session, panel_application,
+                                                               moderation_panel, moderation_lead):
+    """The declaration made before scoring counts."""
+    mine = assign(session, application=panel_application, panellist=moderation_lead, declared=True)
+    mine.scores_submitted_at = mine.assigned_at
+    session.flush()
+    assert moderation_lead_client.page(_url(panel_application)).status == 200
+
+
+def test_commissioners_never_declare_before_moderating(commissioner_client, panel_application, moderation_panel):
+    response = commissioner_client.get(_declare_url(panel_application))
+    assert response.status_code == 302 and response.headers["Location"].endswith(_url(panel_application))
+    assert commissioner_client.page(_url(panel_application)).status == 200
+
+
+def test_the_lead_sees_no_flags_or_moderation_where_their_own_scores_are_unsent_or_they_have_a_conflict(
+        moderation_lead_client, commissioner_client, session, assessment_round, panel_application,
+        moderation_panel, moderation_lead, other_organisation, other_applicant):
+    """Blind scoring: the overview shows nothing about other panellists' scores until the lead may see them."""
+    assign(session, application=panel_application, panellist=moderation_lead, declared=True)  # not yet sent
+    conflicted = make_eligible_application(session, round_=assessment_round, organisation=other_organisation,
+                                           by=other_applicant, number=22)
+    for person, need in zip(moderation_panel.sent[:2], (1, 5)):
+        send_scores(session, application=conflicted, panellist=person, scores={"Need": need, "What will change": 3})
+    assign(session, application=conflicted, panellist=moderation_lead, declared=False, conflict_reason="Cousin")
+
+    page = moderation_lead_client.page(f"/panel/rounds/{assessment_round.id}/moderation")
+
+    rows = {r.th.get_text(strip=True): r for r in page.soup.select("tbody tr")}
+    for application in (panel_application, conflicted):
+        cells = [td.get_text(" ", strip=True) for td in rows[application.reference].select("td")]
+        assert "flagged" not in " ".join(cells)
+        assert "Yes" not in cells and "No" not in cells
+    # Commissioners still see everything.
+    listing = commissioner_client.page(f"/panel/rounds/{assessment_round.id}/moderation")
+    rows = {r.th.get_text(strip=True): r.get_text(" ", strip=True) for r in listing.soup.select("tbody tr")}
+    assert "1 flagged" in rows[panel_application.reference] and "1 flagged" in rows[conflicted.reference]
+
+
+def test_the_lead_sees_who_moderated_by_role_never_by_name(moderation_lead_client, session, panel_application,
+                                                          moderation_panel, moderation_lead, moderation_lead_declared,
+                                                          assessment_round, commissioner_client, commissioner):
+    """A previous panel lead (a panellist) and a commissioner are named only to commissioners."""
+    from portal.commissioning import assessment_services as services
+    need, change = _criteria(panel_application)
+    old_lead = make_panellist(session, email="oldlead@example.org", name="Zora Oldlead")
+    assessment_round.panel_lead_id = old_lead.id
+    session.add(ConflictDeclaration(application=panel_application, panellist=old_lead, has_conflict=False))
+    session.flush()
+    services.moderate(session, application=panel_application, by=old_lead,
+                      entries=[services.ModerationEntry(criterion_id=need.id, value=3, reason="Agreed")])
+    services.moderate(session, application=panel_application, by=commissioner,
+                      entries=[services.ModerationEntry(criterion_id=change.id, value=4, reason="Agreed too")])
+    assessment_round.panel_lead_id = moderation_lead.id
+    session.flush()
+
+    page = moderation_lead_client.page(_url(panel_application))
+    assert "Zora Oldlead" not in page.text() and commissioner.name not in page.text()
+    assert "Recorded by the panel lead" in _section(page, need).get_text(" ")
+    assert "Recorded by a commissioner" in _section(page, change).get_text(" ")
+    shown = commissioner_client.page(_url(panel_application))
+    assert "Recorded by Zora Oldlead" in " ".join(_section(shown, need).get_text(" ").split())
+
+
+@pytest.mark.parametrize("typed", ["٣", "abc", "1.5", " 3", "+3", "03"])
+def test_a_tampered_moderated_score_is_refused(commissioner_client, session, panel_application, moderation_panel,
+                                               typed):
+    need, _ = _criteria(panel_application)
+    page = commissioner_client.submit(_url(panel_application), {f"score_{need.id}": typed,
+                                                                f"reason_{need.id}": "Agreed reason"})
+    assert page.status == 200
+    assert page.field_error(f"score_{need.id}") == "Choose a moderated score for Need from 1 to 5"
+    assert page.value_of(f"reason_{need.id}") == "Agreed reason"
+    assert session.scalars(select(ModeratedScore)).all() == []
+
+
+def test_weights_that_do_not_add_up_say_so_instead_of_failing(commissioner_client, session, panel_application,
+                                                              moderation_panel, assessment_round):
+    assessment_round.criteria[0].weight = 70
+    session.flush()
+    page = commissioner_client.page(_url(panel_application))
+    assert page.status == 200
+    assert "The total cannot be worked out because the criteria weights do not add up to 100" in page.text()
+    assert commissioner_client.page(f"/panel/rounds/{assessment_round.id}/moderation").status == 200

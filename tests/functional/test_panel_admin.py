@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import (
+    ApplicationStatus,
     AuditEvent,
     ConflictDeclaration,
     GuardianConsent,
     PanelAssignment,
+    PanelExclusion,
     Round,
     RoundStatus,
     Score,
@@ -552,3 +554,72 @@ def test_panel_statistics_count_decided_rounds_too(session, admin_progress, asse
     assert (stats.applications_assessed, stats.panellists_taking_part, stats.conflicts_declared) == (1, 3, 1)
     other = make_assessment_round(session, slug="other-round", status=RoundStatus.OPEN)
     assert panel_statistics(session, other) is None
+
+
+# Review of issue 5: withdrawn applications, panellists taken off by hand, tampered choices ---------------
+
+
+def test_a_withdrawn_application_needs_no_reminders_and_no_scores(session, commissioner_client, assessment_round,
+                                                                  admin_applications, admin_progress, sent_emails):
+    """Jordan and Ade were waiting to score Hackney's application; it is withdrawn, so nothing is outstanding."""
+    admin_applications[0].status = ApplicationStatus.WITHDRAWN
+    session.flush()
+    url = panel_url(assessment_round)
+    page = commissioner_client.page(url)
+    assert page.soup.select_one(f"#panellist-{admin_progress['not_opened'].id}") is None
+    assert page.soup.select_one(f"#panellist-{admin_progress['scoring'].id}") is None
+    sent = commissioner_client.submit(f"{url}/reminders", token_from=url, follow=True)
+    assert "Nobody has scores outstanding" in banner(sent)
+    assert sent_emails() == []
+
+
+def test_a_withdrawn_application_gets_no_panellists_by_hand(session, commissioner_client, panel_application,
+                                                            admin_panellists):
+    """Adding a panellist to an application that is no longer assessed is refused with the reason."""
+    panel_application.status = ApplicationStatus.WITHDRAWN
+    session.flush()
+    url = application_url(panel_application)
+    page = commissioner_client.submit(f"{url}/add", {"panellist_id": str(admin_panellists[1].id)}, token_from=url)
+    assert page.status == 200
+    assert "This application was withdrawn, so it no longer needs assessing" in page.text()
+    assert assignments_of(session, panel_application) == []
+
+
+def test_a_panellist_taken_off_by_hand_stays_off_after_automatic_allocation(
+        session, commissioner, commissioner_client, assessment_round, panel_application, admin_panellists):
+    """The exclusion is remembered and listed; adding them back by hand clears it."""
+    jordan, ade, bea, cal = admin_panellists
+    assessment_round.panellists_per_application = 4
+    session.flush()
+    url = application_url(panel_application)
+    allocate = f"{panel_url(assessment_round)}/allocate"
+    commissioner_client.submit(allocate, token_from=panel_url(assessment_round))
+    (jordans,) = [a for a in assignments_of(session, panel_application) if a.panellist_id == jordan.id]
+    commissioner_client.submit(f"/commissioning/panel-assignments/{jordans.id}/remove", token_from=url)
+    commissioner_client.submit(allocate, token_from=panel_url(assessment_round))
+    assert jordan.id not in {a.panellist_id for a in assignments_of(session, panel_application)}
+    exclusion = session.scalar(select(PanelExclusion))
+    assert (exclusion.application_id, exclusion.panellist_id, exclusion.excluded_by_id) == (
+        panel_application.id, jordan.id, commissioner.id)
+    page = commissioner_client.page(url)
+    taken_off = page.soup.select_one("#taken-off")
+    assert taken_off is not None and "Jordan Ellis" in taken_off.get_text()
+    assert "Taken off by hand" in page.text()
+    # The commissioner can still choose them by hand, which clears the exclusion.
+    options = [o.get_text(strip=True) for o in page.soup.select("#panellist_id option")]
+    assert "Jordan Ellis" in options
+    added = commissioner_client.submit(f"{url}/add", {"panellist_id": str(jordan.id)}, token_from=url, follow=True)
+    assert f"Jordan Ellis is now assessing {panel_application.reference}" in banner(added)
+    assert session.scalars(select(PanelExclusion)).all() == []
+    assert added.soup.select_one("#taken-off") is None
+
+
+@pytest.mark.parametrize("typed", ["²", "abc", "1.0", "9" * 5000])
+def test_a_tampered_panellist_choice_gets_a_message(session, commissioner_client, panel_application,
+                                                    admin_panellists, typed):
+    """Anything that is not one of the listed panellists is refused beside the field, never a server error."""
+    url = application_url(panel_application)
+    page = commissioner_client.submit(f"{url}/add", {"panellist_id": typed}, token_from=url)
+    assert page.status == 200
+    assert page.field_error("panellist_id").startswith("Choose a panellist")
+    assert assignments_of(session, panel_application) == []

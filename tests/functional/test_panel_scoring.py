@@ -7,12 +7,14 @@ from sqlalchemy import select
 
 from portal.models import (
     AgeBand,
+    ApplicationStatus,
     AuditEvent,
     ConflictDeclaration,
     GuardianConsent,
     PanelAssignment,
     RoundStatus,
     Score,
+    utcnow,
 )
 from tests.conftest import _signed_in
 from tests.fixtures.panel_round import assign, make_panellist
@@ -384,3 +386,74 @@ def test_applicants_never_see_panellists_names(session, applicant_client, panel_
         assert page.status == 200, url
         for name in ("Jordan Ellis", "Priya Zephyrine", "Tomasz Quillfeather"):
             assert name not in page.text(), (url, name)
+
+
+# Review of issue 5: weights that do not add up, withdrawn applications, a second declaration ------------
+
+WEIGHTS_BROKEN = "The total cannot be worked out because the criteria weights do not add up to 100"
+
+
+def test_weights_that_do_not_add_up_say_so_instead_of_failing(session, panellist_client, declared_assignment):
+    """A safety net: the check page explains the missing total (criteria are fixed from closing, so this is rare)."""
+    give_scores(session, declared_assignment, [4, 3])
+    declared_assignment.application.round.criteria[0].weight = 70  # 70 + 40 = 110
+    session.flush()
+    page = panellist_client.page(send_url(declared_assignment))
+    assert page.status == 200
+    assert WEIGHTS_BROKEN in page.text()
+    assert panellist_client.page(score_url(declared_assignment)).status == 200
+
+
+@pytest.mark.parametrize(("status", "message"), [
+    (ApplicationStatus.WITHDRAWN, "This application was withdrawn, so it no longer needs assessing"),
+    (ApplicationStatus.INELIGIBLE, "This application was found not eligible, so it no longer needs assessing"),
+])
+def test_an_application_no_longer_assessed_leaves_the_panellists_work(session, panellist_client, panel_assignment,
+                                                                      second_panellist, status, message):
+    """It drops off the home page; opening, declaring or scoring it is refused with the reason; nobody replaces them."""
+    application = panel_assignment.application
+    application.status = status
+    session.flush()
+    home = panellist_client.page("/panel")
+    assert application.reference not in home.text()
+    page = panellist_client.page(declare_url(panel_assignment))
+    assert page.status == 403 and message in page.text()
+    refused = panellist_client.submit(declare_url(panel_assignment), {"has_conflict": "yes", "reason": "My cousin"},
+                                      token_from="/forgot-password")
+    assert refused.status == 403
+    session.expire_all()
+    assert session.scalar(select(ConflictDeclaration)) is None
+    assert session.scalars(select(PanelAssignment)).all() == [panel_assignment]
+    assert session.get(PanelAssignment, panel_assignment.id).recused_at is None
+
+
+def test_a_withdrawn_application_cannot_be_scored_but_sent_scores_stay_readable(session, panellist_client,
+                                                                               declared_assignment):
+    """Draft scores can no longer be saved; once sent, the panellist can still read what they sent."""
+    give_scores(session, declared_assignment, [4, None])
+    declared_assignment.application.status = ApplicationStatus.WITHDRAWN
+    session.flush()
+    assert panellist_client.page(score_url(declared_assignment)).status == 403
+    refused = panellist_client.submit(score_url(declared_assignment),
+                                      {**fields(declared_assignment, ["4", "3"], ["A", "B"]), "action": "later"},
+                                      token_from="/forgot-password")
+    assert refused.status == 403
+    assert saved(session, declared_assignment) == [(4, "Because Need"), (None, "Because What will change")]
+    declared_assignment.scores[1].value = 3
+    declared_assignment.scores_submitted_at = utcnow()
+    session.flush()
+    assert panellist_client.page(score_url(declared_assignment)).status == 200
+    assert declared_assignment.application.reference in panellist_client.page("/panel").text()
+
+
+def test_a_second_conflict_declaration_goes_back_to_the_home_page(session, panellist_client, panel_assignment,
+                                                                 second_panellist):
+    """A double click sends the form twice: the second says it is already done instead of refusing."""
+    token = panellist_client.csrf_token(declare_url(panel_assignment))
+    form = {"csrf_token": token, "has_conflict": "yes", "reason": "My cousin runs the group"}
+    first = panellist_client.post(declare_url(panel_assignment), data=form)
+    second = panellist_client.post(declare_url(panel_assignment), data=form, follow_redirects=True)
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "You have already declared a conflict of interest with this application" in second.get_data(as_text=True)
+    assert len(session.scalars(select(ConflictDeclaration)).all()) == 1

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from portal.models import IncomeBand, ModeratedScore, PanelAssignment
+from portal.models import ApplicationStatus, IncomeBand, ModeratedScore, PanelAssignment
 from tests.conftest import make_organisation
 from tests.fixtures.moderation import send_interview_scores, send_scores
-from tests.fixtures.panel_round import make_eligible_application, make_panellist
+from tests.fixtures.panel_round import assign, make_eligible_application, make_panellist
 
 
 @pytest.fixture
@@ -190,3 +190,42 @@ def test_ranking_csv_lists_the_ranked_applications_safely(commissioner_client, s
 def test_panellists_and_applicants_cannot_see_the_ranking(panellist_client, applicant_client, assessment_round):
     for client in (panellist_client, applicant_client):
         assert client.page(f"/commissioning/rounds/{assessment_round.id}/ranking").status == 403
+
+
+# Review of issue 5: partly scored applications are provisional ----------------------------------------
+
+
+def test_partly_scored_applications_are_marked_provisional(commissioner_client, session, assessment_round, field):
+    """Rows whose panel has not all sent scores (written or interview) say so, and the page counts them."""
+    assessment_round.panellists_per_application = 1  # one scorer each: complete unless someone else joins
+    late = make_panellist(session, email="late@example.org", name="Late Panellist")
+    assign(session, application=field["top"], panellist=late, declared=True)  # has not sent
+    field["third"].status = ApplicationStatus.SHORTLISTED  # interviewed, but no interview scores sent yet
+    session.flush()
+
+    page = _ranking(commissioner_client, assessment_round)
+
+    rows = _rows(page)
+    assert "1 of 2 panellists" in rows[field["top"].reference] and "Provisional" in rows[field["top"].reference]
+    assert "Interview scores not all sent" in rows[field["third"].reference]
+    assert "Provisional" in rows[field["third"].reference]
+    for key in ("second", "fourth"):
+        assert "Provisional" not in rows[field[key].reference] and "panellists" not in rows[field[key].reference]
+    assert "2 of the 4 ranked applications are provisional" in page.soup.select_one("#provisional").get_text(
+        " ", strip=True)
+
+
+def test_a_fully_scored_ranking_has_no_provisional_rows(commissioner_client, session, assessment_round, field):
+    assessment_round.panellists_per_application = 1
+    session.flush()
+    page = _ranking(commissioner_client, assessment_round)
+    assert "Provisional" not in " ".join(_rows(page).values())
+    assert page.soup.select_one("#provisional") is None
+
+
+def test_weights_that_do_not_add_up_say_so_instead_of_failing(commissioner_client, session, assessment_round, field):
+    assessment_round.criteria[0].weight = 70
+    session.flush()
+    page = _ranking(commissioner_client, assessment_round)
+    assert "The total cannot be worked out because the criteria weights do not add up to 100" in page.text()
+    assert _order(page) == []

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.formatting import LONDON, date_time
 from portal.models import AuditEvent, Criterion, Faq, Fund, Question, Round, RoundChange, RoundStatus, utcnow
+from tests.conftest import make_round
 
 NEXT_YEAR = str(utcnow().year + 1)
 
@@ -717,3 +718,53 @@ def test_a_round_can_ask_larger_grants_for_documents(commissioner_client, sessio
     assert published_round.document_guidance == "Your latest accounts."
     assert "Applicants for larger grants now upload supporting documents" in [
         c.summary for c in published_round.changes]
+
+
+# Criteria are fixed once the round closes: the youth panel scores against them ------------------------
+
+CRITERIA_FIXED = "Scoring has started, so the criteria can no longer change"
+
+
+@pytest.mark.parametrize("status", [RoundStatus.CLOSED, RoundStatus.ASSESSMENT, RoundStatus.DECIDED,
+                                    RoundStatus.DECISIONS_PUBLISHED])
+def test_criteria_cannot_change_once_the_round_has_closed(commissioner_client, session, status):
+    """No edit, addition, removal or move once the round closes; the page shows them read-only and says why."""
+    round_ = make_round(session, slug="fixed-criteria", status=status, opens_in_days=-60, closes_in_days=-10)
+    need, change = round_.criteria
+    base = f"/commissioning/rounds/{round_.id}/criteria"
+
+    page = commissioner_client.page(base)
+    assert CRITERIA_FIXED in page.text()
+    hrefs = [a["href"] for a in page.soup.select("a")]
+    assert f"{base}/new" not in hrefs
+    assert not [h for h in hrefs if h.endswith("/edit") or h.endswith("/remove")]
+    assert page.soup.select("form.portal-move") == []
+    assert "Need (60%)" in page.text() and "What will change (40%)" in page.text()
+
+    edit = commissioner_client.page(f"/commissioning/criteria/{need.id}/edit")
+    assert CRITERIA_FIXED in edit.text() and edit.soup.select("form[action$='/edit']") == []
+    edited = commissioner_client.submit(f"/commissioning/criteria/{need.id}/edit",
+                                        criterion_form(name="Need", weight="70"), token_from=base)
+    assert edited.status == 200 and CRITERIA_FIXED in edited.error_summary()
+    assert edited.value_of("weight") == "70"  # what was typed is kept
+    added = commissioner_client.submit(f"{base}/new", criterion_form(), token_from=base)
+    assert added.status == 200 and CRITERIA_FIXED in added.error_summary()
+    assert CRITERIA_FIXED in commissioner_client.page(f"/commissioning/criteria/{need.id}/remove").text()
+    removed = commissioner_client.submit(f"/commissioning/criteria/{need.id}/remove", token_from=base)
+    assert CRITERIA_FIXED in removed.text()
+    moved = commissioner_client.submit(f"/commissioning/criteria/{change.id}/move", {"direction": "up"},
+                                       token_from=base)
+    assert moved.status == 403 and CRITERIA_FIXED in moved.text()
+
+    session.expire_all()
+    assert [(c.name, c.weight) for c in round_.criteria] == [("Need", 60), ("What will change", 40)]
+    assert not {"criterion.added", "criterion.updated", "criterion.removed", "criterion.moved"} & set(
+        audit_actions(session))
+
+
+def test_criteria_can_still_change_while_the_round_is_open(commissioner_client, open_round, session):
+    """Until the deadline the wording and weights can change (the change log tells applicants)."""
+    need = open_round.criteria[0]
+    page = commissioner_client.submit(f"/commissioning/criteria/{need.id}/edit",
+                                      criterion_form(name="Need", weight="60"), follow=True)
+    assert page.h1 == "Assessment criteria" and CRITERIA_FIXED not in page.text()

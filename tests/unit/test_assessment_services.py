@@ -117,12 +117,28 @@ def test_only_the_lead_without_a_conflict_or_a_commissioner_may_moderate(session
 
     with pytest.raises(PermissionDenied):
         services.moderate(session, application=panel_application, by=panellist, entries=[entry])
+    with pytest.raises(services.LeadDeclarationNeeded):  # the lead declares any conflict first
+        services.moderate(session, application=panel_application, by=moderation_lead, entries=[entry])
+    services.declare_lead_conflict(session, application=panel_application, has_conflict=False, reason=None,
+                                   by=moderation_lead, public_url="https://grants.example.org")
     assert services.moderate(session, application=panel_application, by=moderation_lead, entries=[entry])
 
-    assign(session, application=panel_application, panellist=moderation_lead, declared=False,
-           conflict_reason="I volunteer there")
-    with pytest.raises(PermissionDenied, match="conflict of interest"):
-        services.moderate(session, application=panel_application, by=moderation_lead, entries=[entry])
+
+def test_a_lead_who_declares_a_conflict_is_refused_and_taken_off_its_panel(
+        session, panel_application, moderation_panel, moderation_lead):
+    """The declaration is the panellists' one: it also recuses the lead from the application's panel."""
+    need, _ = _criteria(panel_application)
+    mine = assign(session, application=panel_application, panellist=moderation_lead)
+    services.declare_lead_conflict(session, application=panel_application, has_conflict=True,
+                                   reason="I volunteer there", by=moderation_lead,
+                                   public_url="https://grants.example.org")
+    assert mine.recused_at is not None
+    with pytest.raises(PermissionDenied, match="A commissioner will moderate this one"):
+        services.moderate(session, application=panel_application, by=moderation_lead,
+                          entries=[ModerationEntry(criterion_id=need.id, value=4, reason="Agreed")])
+    with pytest.raises(StateTransitionError, match="already declared"):
+        services.declare_lead_conflict(session, application=panel_application, has_conflict=False, reason=None,
+                                       by=moderation_lead, public_url="https://grants.example.org")
 
 
 def test_tied_applications_share_a_rank(session, commissioner, assessment_round, organisation, applicant):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from portal.commissioning.submission_services import Settings
 from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
-from portal.models import ApplicationStatus, InterviewScore, RoundInterviewQuestion, RoundStatus, utcnow
+from portal.models import ApplicationStatus, AuditEvent, InterviewScore, RoundInterviewQuestion, RoundStatus, utcnow
 from portal.panel import interview_services as services
 from portal.panel.interview_services import AnswerScore, SlotDetails, check_answers, check_slot
 from tests.fixtures.interviews import make_bank_question
@@ -188,3 +188,28 @@ def test_a_sent_interview_counts_as_sent_for_the_round(session, panellist, asses
     interview_assignment.interview_scores_submitted_at = utcnow()
     session.flush()
     assert services.interview_scores_sent(session, assessment_round)
+
+
+def test_first_interview_saves_at_the_same_moment_get_a_clear_message(session, panellist, interview_assignment,
+                                                                      interview_round_questions):
+    """Another window stored the first answer between loading and saving: a message, not a server error."""
+    first, _second = interview_round_questions
+    sheet = services.interview_for_panellist(session, interview_assignment_id=interview_assignment.id, by=panellist)
+    session.execute(insert(InterviewScore).values(application_id=interview_assignment.application_id,
+                                                  panellist_id=panellist.id, question_id=first.id, value=2,
+                                                  comment="From my phone", updated_at=utcnow()))
+    with pytest.raises(StateTransitionError, match="another window"):
+        services.save_interview_scores(session, sheet=sheet, answers={first.id: AnswerScore(value=4, comment="Laptop")},
+                                       send=False, by=panellist)
+    rows = session.scalars(select(InterviewScore)).all()
+    assert [(r.value, r.comment) for r in rows] == [(2, "From my phone")]
+
+
+def test_saving_an_interview_draft_is_audited(session, panellist, interview_assignment, interview_round_questions):
+    """Like written scores, every save is in the audit trail, not only sending."""
+    first, _second = interview_round_questions
+    sheet = services.interview_for_panellist(session, interview_assignment_id=interview_assignment.id, by=panellist)
+    services.save_interview_scores(session, sheet=sheet, answers={first.id: AnswerScore(value=4, comment="Good")},
+                                   send=False, by=panellist)
+    (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "panel.interview_scores_saved")).all()
+    assert event.after["scores"] == {str(first.id): 4, str(_second.id): None}

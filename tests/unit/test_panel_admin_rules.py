@@ -17,6 +17,7 @@ from portal.commissioning.panel_admin_services import (
     shortfall_message,
 )
 from portal.domain import ValidationError
+from portal.models import ApplicationStatus
 from portal.panel.assigning import AllocationResult
 
 WHEN = datetime(2026, 11, 25, 17, tzinfo=UTC)
@@ -76,14 +77,15 @@ def test_panel_size_from_1_to_10_is_accepted(size):
 
 
 def test_only_unsent_unrecused_assignments_are_outstanding():
-    """Sent and recused assignments are nobody's outstanding work; the rest are grouped by panellist."""
-    def work(panellist_id, *, sent=False, recused=False):
+    """Sent, recused and withdrawn work is nobody's outstanding work; the rest is grouped by panellist."""
+    def work(panellist_id, *, sent=False, recused=False, status=ApplicationStatus.UNDER_ASSESSMENT):
         return SimpleNamespace(panellist_id=panellist_id, scores_submitted_at=WHEN if sent else None,
-                               recused_at=WHEN if recused else None)
+                               recused_at=WHEN if recused else None, application=SimpleNamespace(status=status))
 
-    waiting = [work(1), work(1), work(2, sent=True), work(3, recused=True), work(4), work(4, sent=True)]
+    waiting = [work(1), work(1), work(2, sent=True), work(3, recused=True), work(4), work(4, sent=True),
+               work(5, status=ApplicationStatus.WITHDRAWN), work(6, status=ApplicationStatus.SHORTLISTED)]
     outstanding = outstanding_by_panellist(waiting)
-    assert {p: len(items) for p, items in outstanding.items()} == {1: 2, 4: 1}
+    assert {p: len(items) for p, items in outstanding.items()} == {1: 2, 4: 1, 6: 1}
     assert outstanding_by_panellist([]) == {}
 
 

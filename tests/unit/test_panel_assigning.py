@@ -6,7 +6,16 @@ import pytest
 from sqlalchemy import select
 
 from portal.domain import PermissionDenied, StateTransitionError
-from portal.models import AgeBand, AuditEvent, GuardianConsent, OutboxMessage, PanelAssignment, RoundStatus
+from portal.models import (
+    AgeBand,
+    ApplicationStatus,
+    AuditEvent,
+    GuardianConsent,
+    OutboxMessage,
+    PanelAssignment,
+    PanelExclusion,
+    RoundStatus,
+)
 from portal.panel import assigning
 from tests.fixtures.panel_round import assign, make_eligible_application, make_panellist
 
@@ -150,3 +159,51 @@ def test_recusal_from_a_short_panel_fills_it_up_to_size(session, assessment_roun
     session.flush()
 
     assert _panels(session, assessment_round)[applications[0].id] == {pool[1].id, pool[2].id, pool[3].id}
+
+
+def test_recusal_from_an_application_no_longer_assessed_brings_in_nobody(session, assessment_round, applications,
+                                                                         pool):
+    """A withdrawn application needs no replacement: the panellist steps back and nobody new is asked."""
+    leaving = assign(session, application=applications[0], panellist=pool[0])
+    applications[0].status = ApplicationStatus.WITHDRAWN
+    session.flush()
+
+    assert assigning.recuse(session, assignment=leaving, public_url=PUBLIC_URL) is None
+    session.flush()
+
+    assert leaving.recused_at is not None
+    assert _panels(session, assessment_round).get(applications[0].id, set()) == set()
+    assert session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_panellist_taken_off_by_hand_is_left_off_by_allocation_and_by_recusal(
+        session, commissioner, assessment_round, applications, pool):
+    """Exclusions count like conflicts: neither allocation nor a replacement after recusal brings them back."""
+    session.add(PanelExclusion(application_id=applications[0].id, panellist_id=pool[3].id,
+                               excluded_by_id=commissioner.id))
+    session.flush()
+    assert (applications[0].id, pool[3].id) in assigning.round_conflicts(session, assessment_round)
+
+    leaving = assign(session, application=applications[0], panellist=pool[0])
+    assign(session, application=applications[0], panellist=pool[1])
+    assign(session, application=applications[0], panellist=pool[2])
+    assert assigning.recuse(session, assignment=leaving, public_url=PUBLIC_URL) is None
+    assigning.allocate_round(session, round_=assessment_round, by=commissioner, public_url=PUBLIC_URL)
+    session.flush()
+    assert pool[3].id not in _panels(session, assessment_round)[applications[0].id]
+
+
+def test_two_allocations_at_once_do_not_fail_on_the_same_assignment(session, commissioner, assessment_round,
+                                                                    applications, pool, monkeypatch):
+    """If another allocation stored an assignment first, this one skips it instead of failing."""
+    assessment_round.panellists_per_application = 4  # everyone on every application, so the two must meet
+    assign(session, application=applications[0], panellist=pool[0])
+    monkeypatch.setattr(assigning, "current_panels", lambda session, round_: {})  # as if read before the other saved
+
+    result = assigning.allocate_round(session, round_=assessment_round, by=commissioner, public_url=PUBLIC_URL)
+    session.flush()
+
+    rows = session.scalars(select(PanelAssignment).filter_by(application_id=applications[0].id,
+                                                             panellist_id=pool[0].id)).all()
+    assert len(rows) == 1
+    assert result.added == 15  # 16 places, one already taken by the other allocation

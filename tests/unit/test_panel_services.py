@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import insert, select
 
 from portal.domain import PermissionDenied, StateTransitionError, ValidationError
-from portal.models import RoundStatus
-from portal.panel import services
+from portal.models import ConflictDeclaration, RoundStatus, Score, utcnow
+from portal.panel import access, services
 from portal.panel.services import ScoreEntry
 from tests.fixtures.panel_round import assign, make_panellist
 from tests.fixtures.panel_scoring import give_scores
@@ -149,3 +150,32 @@ def test_anonymised_snapshot_hides_who_applied():
     assert hidden["organisation"]["name"] == "Applicant A-7"
     assert hidden["organisation"]["boroughs"] == ["Hackney"]
     assert hidden["answers"][0]["answer"] == "At [name hidden] we play with [name hidden]."
+
+
+def test_a_declaration_made_at_the_same_moment_elsewhere_gets_a_clear_message(session, panellist, panel_assignment,
+                                                                               monkeypatch):
+    """Two windows sending the declaration together: the second meets the unique row and is told, not a 500."""
+    session.add(ConflictDeclaration(application_id=panel_assignment.application_id, panellist_id=panellist.id,
+                                    has_conflict=False))
+    session.flush()
+    monkeypatch.setattr(access, "declaration_for", lambda session, assignment: None)  # read before the other saved
+    with pytest.raises(StateTransitionError, match="already declared"):
+        services.declare_conflict(session, assignment_id=panel_assignment.id, has_conflict=True, reason="Cousin",
+                                  by=panellist, public_url=PUBLIC_URL)
+    assert panel_assignment.recused_at is None
+    assert len(session.scalars(select(ConflictDeclaration)).all()) == 1
+
+
+def test_first_saves_at_the_same_moment_show_what_was_saved_elsewhere(session, panellist, declared_assignment):
+    """Another window saved the first score between loading and saving: the panellist sees both versions."""
+    need = declared_assignment.application.round.criteria[0]
+    assert declared_assignment.scores == []  # loaded before the other window saved
+    session.execute(insert(Score).values(assignment_id=declared_assignment.id, criterion_id=need.id, value=2,
+                                         comment="From my phone", updated_at=utcnow()))
+    with pytest.raises(services.ScoresChangedElsewhere) as error:
+        services.save_scores(session, assignment_id=declared_assignment.id,
+                             entries=entries(declared_assignment, ["4", None], ["From my laptop", ""]),
+                             fingerprint=None, complete=False, by=panellist)
+    assert error.value.saved[need.id] == (2, "From my phone")
+    rows = session.scalars(select(Score).where(Score.assignment_id == declared_assignment.id)).all()
+    assert [(r.value, r.comment) for r in rows] == [(2, "From my phone")]

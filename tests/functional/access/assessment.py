@@ -11,12 +11,15 @@ from tests.functional.access import COMMISSIONERS_ONLY
 EXPECTED = {
     "assessment.moderation": COMMISSIONERS_ONLY,
     "assessment.moderate_application": COMMISSIONERS_ONLY,
+    # Commissioners have nothing to declare: they are sent on to the moderation page.
+    "assessment.declare_for_moderation": COMMISSIONERS_ONLY,
     "assessment.ranking": COMMISSIONERS_ONLY,
     "assessment.ranking_csv": COMMISSIONERS_ONLY,
 }
 
 METHODS = {
     "assessment.moderate_application": ("GET", "POST"),
+    "assessment.declare_for_moderation": ("GET", "POST"),
 }
 
 # round_id is the open round (mapped by round set-up): the pages explain that assessment has not started.
