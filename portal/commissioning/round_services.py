@@ -435,13 +435,29 @@ def update_round(session: Session, *, round_: Round, details: RoundDetails, by: 
     _require_commissioner(by)
     _check_round_fields(session, details, round_)
     if is_published(round_):
-        problems = date_problems(details) + money_problems(details)
+        problems = date_problems(details) + money_problems(details) + decided_round_problems(round_, details)
         if problems:
             raise RoundProblems(problems)
     previous = RoundDetails.of(round_)
     _save(session, round_, details, by=by, action="round.updated")
     _note_changes(session, round_=round_, summaries=describe_round_changes(previous, details), by=by, now=now)
     return round_
+
+
+def decided_round_problems(round_: Round, details: RoundDetails) -> list[Problem]:
+    """Once decisions are made, the budget and the promised decision date are part of the public record."""
+    if round_.status not in (RoundStatus.DECIDED, RoundStatus.DECISIONS_PUBLISHED):
+        return []
+    problems = []
+    if details.budget_pence != round_.budget_pence:
+        problems.append(Problem(
+            f"The budget cannot change now that decisions have been made: it stays {money(round_.budget_pence)}, "
+            "which the published results compare the awards against", field="budget_pence"))
+    if details.decisions_by != round_.decisions_by:
+        problems.append(Problem(
+            f"The date decisions were promised by cannot change now that decisions have been made: it stays "
+            f"{date_time(round_.decisions_by)}, which the published results compare against", field="decisions_by"))
+    return problems
 
 
 # Publication rules ------------------------------------------------------------------------------

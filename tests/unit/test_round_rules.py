@@ -551,3 +551,24 @@ def test_the_overview_of_a_round_past_its_closing_date_is_not_marked_incomplete(
     assert overview.problems == []
     assert [(t.name, t.status) for t in overview.tasks][0] == ("Round details", "Completed")
     assert overview.tasks[-1].status == "Completed"
+
+
+@pytest.mark.parametrize("status", [RoundStatus.DECIDED, RoundStatus.DECISIONS_PUBLISHED])
+def test_budget_and_promised_date_are_fixed_once_decisions_are_made(session, commissioner, status):
+    """The public results compare awards with the budget and publication with the promised date."""
+    from dataclasses import replace
+
+    from portal.commissioning.round_services import RoundDetails, RoundProblems, update_round
+    from tests.conftest import make_round
+
+    round_ = make_round(session, slug=f"decided-{status.replace('_', '-')}", status=status, opens_in_days=-90,
+                        closes_in_days=-60)
+    details = RoundDetails.of(round_)
+    with pytest.raises(RoundProblems) as refused:
+        update_round(session, round_=round_, by=commissioner, now=utcnow(),
+                     details=replace(details, budget_pence=round_.budget_pence + 100,
+                                     decisions_by=round_.decisions_by + timedelta(days=5)))
+    fields = {p.field for p in refused.value.problems}
+    assert fields == {"budget_pence", "decisions_by"}
+    update_round(session, round_=round_, by=commissioner, now=utcnow(), details=replace(details, summary="New words"))
+    assert round_.summary == "New words"
