@@ -1,0 +1,1 @@
+"""Outcome letters: rendered from the decision as accessible PDFs, issued in versions that never change."""
