@@ -6,6 +6,7 @@ import random
 from datetime import datetime, time, timedelta
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from portal.applications.services import next_reference
 from portal.applications.snapshot import build_snapshot
 from portal.extensions import db
 from portal.formatting import LONDON, date_time
+from portal.letters import services as letters
 from portal.models import (
     AgeBand,
     Answer,
@@ -313,6 +315,10 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
     session.flush()
     # Published in the panel's order, as the decisions page does.
     log.append(session, sorted(decisions, key=lambda d: -d.panel_score), now=decided.decisions_published_at)
+    for decision in decisions:
+        letters.issue_letter(session, application=decision.application, by=commissioner,
+                             public_url=current_app.config["PUBLIC_URL"],
+                             now=decided.decisions_published_at + timedelta(days=1))
 
 
 def _sent_application(session: Session, *, round_: Round, organisation: Organisation, status: ApplicationStatus,

@@ -10,6 +10,7 @@ from portal.models import (
     Event,
     InterviewScore,
     InterviewSlot,
+    Letter,
     ModeratedScore,
     PanelAssignment,
     Role,
@@ -19,6 +20,7 @@ from portal.models import (
     User,
 )
 from portal.panel.scoring import moderation_flags
+from portal.transparency.log import verify_chain
 
 
 def test_seed_demo_fills_an_empty_database_and_prints_the_sign_ins(app, session):
@@ -64,6 +66,17 @@ def test_the_decided_round_was_scored_moderated_and_interviewed(app, session):
     interviewed = set(session.scalars(select(InterviewSlot.application_id)))
     assert interviewed == {a.id for a in applications if a.status in ("awarded", "reserve")}
     assert session.scalar(select(func.count(InterviewScore.id))) == len(interviewed) * 3 * 3
+
+
+def test_the_decided_round_has_a_verified_log_and_issued_letters(app, session):
+    """Its decisions are in the public log, chained intact, and every group has its outcome letter."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    decided = session.scalar(select(Round).where(Round.slug == "safer-summers-2026"))
+    assert verify_chain(session).entries == 6 and verify_chain(session).intact
+    letters = session.scalars(select(Letter).join(Application).where(Application.round_id == decided.id)).all()
+    assert sorted(str(letter.kind) for letter in letters) == ["award", "award", "award", "decline", "decline",
+                                                              "reserve"]
+    assert all(letter.pdf.startswith(b"%PDF") for letter in letters)
 
 
 def test_the_round_in_assessment_has_panel_work_in_every_state(app, session):
