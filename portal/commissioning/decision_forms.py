@@ -54,11 +54,14 @@ class DecisionForm(PortalForm):
 
     asked_pence: int = 0
     allowed: list[Outcome] = list(Outcome)
+    identifying: list[str] = []
 
-    def setup(self, *, asked_pence: int, allowed: list[Outcome]) -> DecisionForm:
-        """Set the amount asked for and the outcomes that may be chosen."""
+    def setup(self, *, asked_pence: int, allowed: list[Outcome], identifying: list[str] | None = None
+              ) -> DecisionForm:
+        """Set the amount asked for, the outcomes that may be chosen and what would name the group."""
         self.asked_pence = asked_pence
         self.allowed = allowed
+        self.identifying = list(identifying or [])
         self.outcome.choices = [SelectChoice(o.value, OUTCOME_WORDS[o]) for o in allowed]
         return self
 
@@ -80,7 +83,8 @@ class DecisionForm(PortalForm):
     def validate(self, extra_validators=None) -> bool:
         """Check the fields, then the decision rules, showing every problem beside its field."""
         valid = super().validate(extra_validators)
-        _, problems = check_decision(self.entry(), asked_pence=self.asked_pence, allowed=self.allowed)
+        _, problems = check_decision(self.entry(), asked_pence=self.asked_pence, allowed=self.allowed,
+                                     identifying=self.identifying)
         for name, message in problems.items():
             self[name].errors = [*self[name].errors, message]
         return valid and not problems

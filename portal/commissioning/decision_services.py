@@ -9,6 +9,8 @@ and a published entry can be corrected by a new entry that names it, with a reas
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
 from portal.application_lifecycle import transition_application
+from portal.boroughs import BOROUGHS
 from portal.commissioning import assessment_services
 from portal.commissioning.assessment_services import RankedRow, RoundRanking, organisation_name
 from portal.domain import DomainError, NotFound, PermissionDenied, StateTransitionError, ValidationError
@@ -53,6 +56,10 @@ DECLINE_CATEGORIES = (
 )
 BELOW_LINE_CATEGORY = "Scored below the funding line"
 BELOW_LINE_FEEDBACK = ("The panel scored other applications higher, and the round's budget ran out before yours.")
+# Someone else published these decisions between this commissioner opening the page and pressing the button.
+PUBLISHED_BY_SOMEONE_ELSE = "These decisions were published a moment ago by someone else"
+# Outcomes published without naming the group: their reasons must not name it either.
+UNNAMED_OUTCOMES = (Outcome.DECLINE, Outcome.RESERVE)
 OUTCOME_WORDS = {Outcome.AWARD: "Award", Outcome.DECLINE: "Decline", Outcome.RESERVE: "Reserve"}
 # Rounds whose decisions can still be recorded and changed before publication.
 DECIDING_STATUSES = (RoundStatus.ASSESSMENT, RoundStatus.DECIDED)
@@ -340,9 +347,79 @@ def _reason_problem(reason: str, *, outcome: Outcome) -> dict[str, str]:
     return {}
 
 
-def check_decision(entry: DecisionInput, *, asked_pence: int,
-                   allowed: list[Outcome] | None = None) -> tuple[CleanDecision | None, dict[str, str]]:
-    """Apply the decision rules to what was typed: the clean decision, or a message for each field at fault."""
+# Naming the group ---------------------------------------------------------------------------------
+
+_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
+# Towns in a sent address say only where a group is (as the published description does), not who it is.
+PLACE_NAMES = frozenset({"london", *(name.lower() for name in BOROUGHS.values())})
+
+
+def identifying_terms(application: Application) -> list[str]:
+    """What would name the group in a public reason: its name (as sent and as now), its charity and company
+    numbers, its project title, and its address lines and postcode (not the town, which only says where)."""
+    organisation = application.organisation
+    snapshot = application.submitted_snapshot or {}
+    sent = snapshot.get("organisation") or {}
+    places = {(organisation.town or "").strip().lower(), *PLACE_NAMES}
+    sent_address = [line for line in (sent.get("address") or []) if isinstance(line, str)]
+    terms = [sent.get("name"), organisation.name, sent.get("charity_number"), organisation.charity_number,
+             sent.get("company_number"), organisation.company_number, snapshot.get("project_title"),
+             application.project_title, organisation.address_line_1, organisation.address_line_2,
+             organisation.postcode,
+             *(line for line in sent_address if line.strip().lower() not in places)]
+    unique: dict[str, str] = {}
+    for term in terms:
+        text = " ".join((term or "").split())
+        if len(text) >= 3:  # a stray initial or a one-digit house number names nobody
+            unique.setdefault(text.lower(), text)
+    return list(unique.values())
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """The term anywhere in a text, in any case, with any spacing, not as part of a longer word or number."""
+    compact = term.replace(" ", "")
+    if _POSTCODE.match(term) or (compact.isalnum() and any(ch.isdigit() for ch in compact)):
+        # Numbers and postcodes are matched however they are spaced: "SE1 7AB", "se17ab", "1 099 999".
+        body = r"\s*".join(re.escape(ch) for ch in compact)
+    else:
+        body = r"\s+".join(re.escape(word) for word in term.split())
+    return re.compile(rf"(?<![0-9a-z]){body}(?![0-9a-z])", re.IGNORECASE)
+
+
+def naming_found(text: str | None, terms: Iterable[str]) -> list[str]:
+    """The parts of the text that name the group, as they were typed, in the order they appear."""
+    found: list[tuple[int, str]] = []
+    for term in terms:
+        match = _term_pattern(term).search(text or "")
+        if match and match.group(0) not in {words for _, words in found}:
+            found.append((match.start(), match.group(0)))
+    return [words for _, words in sorted(found)]
+
+
+def naming_message(found: Sequence[str]) -> str:
+    """What to do about a reason that names a declined or reserve group."""
+    quoted = [f'"{words}"' for words in found]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return (f"Do not name the group: declined and reserve decisions are published without it. Remove {listed}")
+
+
+def _naming_problems(fields: dict[str, str | None], terms: Sequence[str]) -> dict[str, str]:
+    """A message for each field whose text names the group."""
+    problems = {}
+    for name, text in fields.items():
+        found = naming_found(text, terms)
+        if found:
+            problems[name] = naming_message(found)
+    return problems
+
+
+def check_decision(entry: DecisionInput, *, asked_pence: int, allowed: list[Outcome] | None = None,
+                   identifying: Sequence[str] = ()) -> tuple[CleanDecision | None, dict[str, str]]:
+    """Apply the decision rules to what was typed: the clean decision, or a message for each field at fault.
+
+    ``identifying`` holds what would name the group (see ``identifying_terms``): a decline or reserve
+    reason containing any of it is refused, because those decisions are published without the name.
+    """
     allowed = allowed or list(Outcome)
     try:
         outcome = Outcome(entry.outcome or "")
@@ -363,6 +440,8 @@ def check_decision(entry: DecisionInput, *, asked_pence: int,
         if category not in DECLINE_CATEGORIES:
             problems["reason_category"] = "Choose the main reason for declining"
     problems.update(_reason_problem(reason, outcome=outcome))
+    if outcome in UNNAMED_OUTCOMES and "reason" not in problems:
+        problems.update(_naming_problems({"reason": reason}, identifying))
     if problems:
         return None, problems
     return CleanDecision(outcome=outcome, amount_awarded_pence=amount, reason_category=category, reason=reason), {}
@@ -389,9 +468,15 @@ def record_decision(session: Session, *, application: Application, entry: Decisi
         raise StateTransitionError(problem)
     late = _is_late(application)
     clean, problems = check_decision(entry, asked_pence=application.amount_requested_pence or 0,
-                                     allowed=[Outcome.AWARD, Outcome.DECLINE] if late else None)
+                                     allowed=[Outcome.AWARD, Outcome.DECLINE] if late else None,
+                                     identifying=identifying_terms(application))
     if problems:
         raise _first_problem(problems)
+    if late and clean.outcome == Outcome.AWARD:
+        over = budget_problem(session, round_=application.round, application_id=application.id,
+                              amount_pence=clean.amount_awarded_pence or 0)
+        if over:
+            raise ValidationError(over, field="amount")
     decision = decision_for(session, application)
     if decision is not None and entry.version != decision.version:
         raise DecisionConflict(decision)
@@ -493,6 +578,31 @@ def _recommended(row: RankedRow, *, by: User, now: datetime) -> Decision:
                     **common)
 
 
+# The budget after publication -------------------------------------------------------------------
+
+
+def awards_in_force_pence(session: Session, *, round_: Round, application_id: int | None = None,
+                          amount_pence: int | None = None) -> int:
+    """The money the round's published awards add up to, as the current log shows them.
+
+    With ``application_id``, that application's current entry is replaced by an award of ``amount_pence``
+    (None: by no award), to see what the total would be after a late award or a correction.
+    """
+    current = session.scalars(log.current_entries(log.LogFilters(round_id=round_.id, outcome=Outcome.AWARD)))
+    total = sum(entry.amount_awarded_pence or 0 for entry in current if entry.application_id != application_id)
+    return total + (amount_pence or 0)
+
+
+def budget_problem(session: Session, *, round_: Round, application_id: int, amount_pence: int) -> str | None:
+    """Why awarding this amount to this application now would take the round over its budget, or None."""
+    total = awards_in_force_pence(session, round_=round_, application_id=application_id, amount_pence=amount_pence)
+    if total <= round_.budget_pence:
+        return None
+    return (f"Awarding {money(amount_pence)} would bring the round's published awards to {money(total)}, "
+            f"which is {money(total - round_.budget_pence)} more than the budget of {money(round_.budget_pence)}. "
+            "Award less, or reduce another award first")
+
+
 # Marking the round as decided --------------------------------------------------------------------
 
 
@@ -549,12 +659,12 @@ class PublicPreview:
 def preview(decision: Decision) -> PublicPreview:
     """What the public log will show for this decision (the same rules as ``log.append``)."""
     application = decision.application
-    organisation = application.organisation
+    sent = log.organisation_as_sent(application)
     named = decision.outcome == Outcome.AWARD
     return PublicPreview(
         decision=decision, reference=application.reference or "", outcome=Outcome(decision.outcome),
-        named=organisation.name if named else None,
-        description=log.describe_group(organisation.organisation_type, organisation.boroughs),
+        named=sent.name if named else None,
+        description=log.describe_group(sent.organisation_type, sent.boroughs),
         project_title=application.project_title if named else None,
         amount_requested_pence=application.amount_requested_pence or 0,
         amount_awarded_pence=decision.amount_awarded_pence if named else None,
@@ -571,10 +681,31 @@ def _ready_to_publish(session: Session, *, round_: Round, by: User) -> RoundDeci
     if round_.status != RoundStatus.DECIDED:
         raise StateTransitionError("Mark the round as decided before you publish its decisions")
     overview = round_decisions(session, round_=round_, by=by)
-    problems = readiness_problems(overview)
+    problems = readiness_problems(overview) + naming_problems(overview)
     if problems:
         raise RoundNotReady("The decisions cannot be published yet", problems)
     return overview
+
+
+def naming_problems(overview: RoundDecisions) -> list[str]:
+    """Declined and reserve decisions whose reason names the group: none may be published like that."""
+    problems = []
+    for row in overview.rows:
+        decision = row.decision
+        if decision is None or decision.outcome not in UNNAMED_OUTCOMES:
+            continue
+        problem = _published_naming_problem(decision)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _published_naming_problem(decision: Decision) -> str | None:
+    """Why this decision's reason cannot be published as it is (it names a declined or reserve group)."""
+    found = naming_found(decision.reason, identifying_terms(decision.application))
+    if not found:
+        return None
+    return f"Change the reason for {decision.application.reference}. {naming_message(found)}"
 
 
 def publication_preview(session: Session, *, round_: Round, by: User) -> list[PublicPreview]:
@@ -585,20 +716,41 @@ def publication_preview(session: Session, *, round_: Round, by: User) -> list[Pu
 
 def publish_decisions(session: Session, *, round_: Round, by: User,
                       now: datetime | None = None) -> list[DecisionLogEntry]:
-    """Append the round's decisions to the public log in rank order, move each application on, publish the round."""
+    """Append the round's decisions to the public log in rank order, move each application on, publish the round.
+
+    Two commissioners pressing "Publish" at once: the second waits for the first (the log's turn), then sees
+    the round already published and is told so, rather than publishing everything twice. Anything the
+    database still refuses (a decision saved by someone else meanwhile) is undone and reported the same way.
+    """
+    _require_commissioner(by)
+    _published_meanwhile(session, round_)
     overview = _ready_to_publish(session, round_=round_, by=by)
     now = (now or utcnow()).replace(microsecond=0)
     decisions = [row.decision for row in overview.rows if row.decision is not None]
-    entries = log.append(session, decisions, now=now)
-    for decision in decisions:
-        transition_application(decision.application, to=STATUS_FOR_OUTCOME[Outcome(decision.outcome)])
-    transition_round(round_, RoundStatus.DECISIONS_PUBLISHED)
-    round_.decisions_published_at = now
-    session.flush()
+    try:
+        with session.begin_nested():
+            entries = log.append(session, decisions, now=now)
+            for decision in decisions:
+                transition_application(decision.application, to=STATUS_FOR_OUTCOME[Outcome(decision.outcome)])
+            transition_round(round_, RoundStatus.DECISIONS_PUBLISHED)
+            round_.decisions_published_at = now
+            session.flush()
+    except (StaleDataError, IntegrityError):
+        raise StateTransitionError(PUBLISHED_BY_SOMEONE_ELSE) from None
     audit.record(session, actor=by, action="decisions.published", entity=round_, before={"status": "decided"},
                  after={"status": round_.status.value, "entries": [e.position for e in entries],
                         "decisions_published_at": now.isoformat()})
     return entries
+
+
+def _published_meanwhile(session: Session, round_: Round) -> None:
+    """Wait for any other publisher, then read the round's status afresh: refuse if it was published meanwhile."""
+    seen = round_.status
+    session.flush()  # nothing of this request's own is lost by reading afresh
+    log.take_turn(session)
+    session.refresh(round_, ["status", "decisions_published_at"])
+    if seen != RoundStatus.DECISIONS_PUBLISHED and round_.status == RoundStatus.DECISIONS_PUBLISHED:
+        raise StateTransitionError(PUBLISHED_BY_SOMEONE_ELSE)
 
 
 def publish_one(session: Session, *, application: Application, by: User,
@@ -613,12 +765,32 @@ def publish_one(session: Session, *, application: Application, by: User,
         raise StateTransitionError(f"There is no decision for {application.reference} to publish")
     if decision.published_at is not None:
         raise StateTransitionError(f"The decision for {application.reference} is already published")
-    (entry,) = log.append(session, [decision], now=now)
+    session.flush()
+    log.take_turn(session)
+    session.refresh(decision, ["published_at"])
+    if decision.published_at is not None:
+        raise StateTransitionError(f"The decision for {application.reference} was published a moment ago by "
+                                   "someone else")
+    if decision.outcome in UNNAMED_OUTCOMES:
+        problem = _published_naming_problem(decision)
+        if problem:
+            raise StateTransitionError(problem)
+    if decision.outcome == Outcome.AWARD:
+        over = budget_problem(session, round_=application.round, application_id=application.id,
+                              amount_pence=decision.amount_awarded_pence or 0)
+        if over:
+            raise StateTransitionError(over)
     target = STATUS_FOR_OUTCOME[Outcome(decision.outcome)]
     before = application.status.value
-    if application.status != target:
-        transition_application(application, to=target)
-    session.flush()
+    try:
+        with session.begin_nested():
+            (entry,) = log.append(session, [decision], now=now)
+            if application.status != target:
+                transition_application(application, to=target)
+            session.flush()
+    except (StaleDataError, IntegrityError):
+        raise StateTransitionError(f"The decision for {application.reference} was changed or published a moment "
+                                   "ago by someone else. Check it and try again") from None
     audit.record(session, actor=by, action="decision.published", entity=decision,
                  before={"application_status": before},
                  after={"application_status": application.status.value, "entry": entry.position,
@@ -669,16 +841,19 @@ def check_correction(entry: DecisionLogEntry, typed: CorrectionInput) -> tuple[C
                                                                                  dict[str, str]]:
     """Apply the rules to a correction: the corrected decision, the public reason, and messages per field."""
     outcome = Outcome(entry.outcome)
+    identifying = identifying_terms(entry.application) if outcome in UNNAMED_OUTCOMES else []
     clean, problems = check_decision(
         DecisionInput(outcome=outcome.value, amount=typed.amount, reason_category=typed.reason_category,
                       reason=typed.reason),
-        asked_pence=entry.amount_requested_pence, allowed=[outcome])
+        asked_pence=entry.amount_requested_pence, allowed=[outcome], identifying=identifying)
     why = (typed.correction_reason or "").strip()
     if not why:
         problems["correction_reason"] = "Enter the reason for the correction: it is published with the entry"
     elif len(why) > REASON_MAX_CHARACTERS:
         problems["correction_reason"] = (f"The reason for the correction must be {REASON_MAX_CHARACTERS:,} "
                                          "characters or fewer")
+    else:
+        problems.update(_naming_problems({"correction_reason": why}, identifying))
     if clean is not None and not problems and _unchanged(entry, clean):
         problems["reason"] = "Nothing has changed. Change the amount, reason category or reason to correct the entry"
     return (None if problems else clean), why, problems
@@ -700,14 +875,25 @@ def correct_entry(session: Session, *, entry: DecisionLogEntry, typed: Correctio
     clean, why, problems = check_correction(entry, typed)
     if problems:
         raise _first_problem(problems)
+    if clean.outcome == Outcome.AWARD and (clean.amount_awarded_pence or 0) > (entry.amount_awarded_pence or 0):
+        over = budget_problem(session, round_=entry.round, application_id=entry.application_id,
+                              amount_pence=clean.amount_awarded_pence or 0)
+        if over:
+            raise ValidationError(over, field="amount")
     decision = entry.decision
     before = audit.snapshot(decision, AUDITED_FIELDS)
-    decision.amount_awarded_pence = clean.amount_awarded_pence
-    decision.reason_category = clean.reason_category
-    decision.reason = clean.reason
-    decision.from_recommendation = False
-    session.flush()
-    (new_entry,) = log.append(session, [decision], now=now, correction=log.Correction(entry=entry, reason=why))
+    try:
+        with session.begin_nested():
+            decision.amount_awarded_pence = clean.amount_awarded_pence
+            decision.reason_category = clean.reason_category
+            decision.reason = clean.reason
+            decision.from_recommendation = False
+            session.flush()
+            (new_entry,) = log.append(session, [decision], now=now,
+                                      correction=log.Correction(entry=entry, reason=why))
+    except (StaleDataError, IntegrityError):
+        raise StateTransitionError(f"Entry {entry.position} was corrected a moment ago by someone else. Open the "
+                                   "latest entry and correct that instead") from None
     audit.record(session, actor=by, action="decision.corrected", entity=decision, before=before,
                  after={**audit.snapshot(decision, AUDITED_FIELDS), "application": entry.reference,
                         "corrects": entry.position, "entry": new_entry.position, "correction_reason": why})

@@ -107,7 +107,8 @@ def _decision_form(page: services.DecisionPage) -> DecisionForm:
                     "reason_category": decision.reason_category, "reason": "" if fresh else decision.reason,
                     "version": str(decision.version)}
     form = DecisionForm(data=data)
-    return form.setup(asked_pence=page.application.amount_requested_pence or 0, allowed=page.outcomes)
+    return form.setup(asked_pence=page.application.amount_requested_pence or 0, allowed=page.outcomes,
+                      identifying=services.identifying_terms(page.application))
 
 
 @bp.route("/rounds/<int:round_id>/decisions/complete", methods=["POST"])

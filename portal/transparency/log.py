@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from portal.boroughs import borough_name
+from portal.boroughs import BOROUGHS, borough_name
 from portal.models import (
     Application,
     ConflictDeclaration,
@@ -33,7 +33,7 @@ from portal.models import (
     PanelAssignment,
     utcnow,
 )
-from portal.models.enums import IncomeBand
+from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS, IncomeBand
 
 GENESIS_HASH = "0" * 64
 # Income bands whose top is £100,000 or less: small organisations (see the ranking).
@@ -122,7 +122,7 @@ def append(session: Session, decisions: Sequence[Decision], *, now: datetime | N
     one writer at a time anyway, and the unique position catches anything else.
     """
     now = (now or utcnow()).replace(microsecond=0)
-    _take_turn(session)
+    take_turn(session)
     last = session.scalar(select(DecisionLogEntry).order_by(DecisionLogEntry.position.desc()).limit(1))
     position = last.position if last else 0
     previous = last.entry_hash if last else GENESIS_HASH
@@ -141,7 +141,7 @@ def append(session: Session, decisions: Sequence[Decision], *, now: datetime | N
     return entries
 
 
-def _take_turn(session: Session) -> None:
+def take_turn(session: Session) -> None:
     """Wait for any other publisher to finish (PostgreSQL); a no-op on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(360360)"))
@@ -149,20 +149,24 @@ def _take_turn(session: Session) -> None:
 
 def _entry_for(session: Session, decision: Decision, *, position: int, now: datetime,
                correction: Correction | None) -> DecisionLogEntry:
-    """A new entry describing the decision as it stands, named only if it is an award."""
+    """A new entry describing the decision as it stands, named only if it is an award.
+
+    The organisation is described as it was when the application was sent (its submitted snapshot), so
+    renaming it or changing its income, type or boroughs later cannot change what is published.
+    """
     application = decision.application
-    organisation = application.organisation
+    sent = organisation_as_sent(application)
     named = decision.outcome == Outcome.AWARD
     return DecisionLogEntry(
         position=position, round_id=application.round_id, application_id=application.id, decision_id=decision.id,
         reference=application.reference, outcome=Outcome(decision.outcome),
-        organisation_name=organisation.name if named else None,
-        organisation_description=describe_group(organisation.organisation_type, organisation.boroughs),
-        organisation_type=str(organisation.organisation_type),
-        small_organisation=organisation.income_band in SMALL_INCOME_BANDS,
-        boroughs="," + ",".join(organisation.boroughs) + "," if organisation.boroughs else ",",
-        charity_number=organisation.charity_number if named else None,
-        company_number=organisation.company_number if named else None,
+        organisation_name=sent.name if named else None,
+        organisation_description=describe_group(sent.organisation_type, sent.boroughs),
+        organisation_type=str(sent.organisation_type),
+        small_organisation=sent.income_band in SMALL_INCOME_BANDS,
+        boroughs="," + ",".join(sent.boroughs) + "," if sent.boroughs else ",",
+        charity_number=sent.charity_number if named else None,
+        company_number=sent.company_number if named else None,
         project_title=application.project_title if named else None,
         amount_requested_pence=application.amount_requested_pence or 0,
         amount_awarded_pence=decision.amount_awarded_pence if named else None,
@@ -172,6 +176,47 @@ def _entry_for(session: Session, decision: Decision, *, position: int, now: date
         panellists_recused=recused_count(session, application), published_at=now,
         corrects=correction.entry if correction else None,
         correction_reason=correction.reason if correction else None,
+    )
+
+
+@dataclass(frozen=True)
+class SentOrganisation:
+    """The organisation as the application described it when it was sent."""
+
+    name: str
+    organisation_type: OrganisationType
+    income_band: IncomeBand | None
+    boroughs: list[str]  # GSS codes
+    charity_number: str | None
+    company_number: str | None
+
+
+_TYPES_BY_LABEL = {label: kind for kind, label in ORGANISATION_TYPE_LABELS.items()}
+_BANDS_BY_LABEL = {label: band for band, label in INCOME_BAND_LABELS.items()}
+_CODES_BY_NAME = {name: code for code, name in BOROUGHS.items()}
+
+
+def organisation_as_sent(application: Application) -> SentOrganisation:
+    """The organisation's name, type, income band, boroughs and numbers from the submitted snapshot.
+
+    The snapshot holds the type and income band as labels and the boroughs as names; they are read back as
+    values and GSS codes. Anything the snapshot lacks (or cannot be read back) comes from the organisation
+    as it is now.
+    """
+    live = application.organisation
+    sent = (application.submitted_snapshot or {}).get("organisation") or {}
+    kind = _TYPES_BY_LABEL.get(sent.get("type") or "", live.organisation_type)
+    band = _BANDS_BY_LABEL.get(sent.get("income_band") or "", live.income_band)
+    boroughs = list(live.boroughs or [])
+    if isinstance(sent.get("boroughs"), list):
+        codes = [_CODES_BY_NAME.get(name) for name in sent["boroughs"]]
+        if all(codes):
+            boroughs = [code for code in codes if code]
+    return SentOrganisation(
+        name=sent.get("name") or live.name, organisation_type=OrganisationType(kind),
+        income_band=band, boroughs=boroughs,
+        charity_number=sent["charity_number"] if "charity_number" in sent else live.charity_number,
+        company_number=sent["company_number"] if "company_number" in sent else live.company_number,
     )
 
 

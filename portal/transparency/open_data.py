@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,9 +27,10 @@ from portal.boroughs import borough_name
 from portal.commissioning.submission_services import london_timestamp, safe_cell
 from portal.domain import NotFound
 from portal.formatting import london, money
-from portal.models import DecisionLogEntry, OrganisationType, Outcome
+from portal.models import Application, DecisionLogEntry, OrganisationType, Outcome
 from portal.transparency import log
 from portal.transparency.filters import ParsedFilters, parse_filters
+from portal.transparency.services import last_changed
 
 LICENCE_NAME = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -47,7 +47,7 @@ CSV_HEADER = [
     "Boroughs", "Borough GSS codes", "Small organisation", "Charity number", "Company number",
     "Amount requested (pounds)", "Amount awarded (pounds)", "Panel score (out of 100)", "Reason category",
     "Reason", "Decided at", "Decided (London time)", "Published at", "Published (London time)",
-    "Panellists recused", "Corrects entry", "Correction reason", "Content hash", "Entry hash",
+    "Panellists recused", "Corrects entry", "Correction reason", "Content hash", "Previous hash", "Entry hash",
 ]
 
 
@@ -80,11 +80,16 @@ class OpenDataFile:
 
 @dataclass(frozen=True)
 class Selection:
-    """The current entries that pass the filters, the filters as understood, and when the log last changed."""
+    """The current entries that pass the filters, the filters as understood, and when the log last changed.
+
+    ``last_modified`` (the log's latest publication) is written into the files; ``changed_at`` also counts
+    later changes to the rounds they name, for the Last-Modified header.
+    """
 
     entries: list[DecisionLogEntry]
     parsed: ParsedFilters
     last_modified: datetime | None
+    changed_at: datetime | None = None
 
 
 # Services ----------------------------------------------------------------------------------------
@@ -101,13 +106,13 @@ def select_decisions(session: Session, *, args: Mapping[str, str], limit: int | 
     if limit is not None:
         query = query.limit(limit)
     return Selection(entries=list(session.scalars(query)), parsed=parsed,
-                     last_modified=log.last_published_at(session))
+                     last_modified=log.last_published_at(session), changed_at=last_changed(session))
 
 
 def decisions_csv(session: Session, *, args: Mapping[str, str]) -> OpenDataFile:
     """The current decisions as CSV, one row each."""
     selection = select_decisions(session, args=args)
-    return OpenDataFile(body=csv_text(selection.entries), last_modified=selection.last_modified)
+    return OpenDataFile(body=csv_text(selection.entries), last_modified=selection.changed_at)
 
 
 def decisions_json(session: Session, *, args: Mapping[str, str], publisher: Publisher) -> OpenDataFile:
@@ -115,7 +120,7 @@ def decisions_json(session: Session, *, args: Mapping[str, str], publisher: Publ
     selection = select_decisions(session, args=args)
     document = json_document(selection.entries, parsed=selection.parsed, chain=chain_summary(session),
                              generated_at=selection.last_modified, publisher=publisher)
-    return OpenDataFile(body=dumps(document), last_modified=selection.last_modified)
+    return OpenDataFile(body=dumps(document), last_modified=selection.changed_at)
 
 
 def decisions_atom(session: Session, *, args: Mapping[str, str], publisher: Publisher) -> OpenDataFile:
@@ -123,7 +128,7 @@ def decisions_atom(session: Session, *, args: Mapping[str, str], publisher: Publ
     selection = select_decisions(session, args=args, limit=FEED_LIMIT, newest_published_first=True)
     body = atom_feed(selection.entries, parsed=selection.parsed, publisher=publisher,
                      log_updated=selection.last_modified)
-    return OpenDataFile(body=body, last_modified=selection.last_modified)
+    return OpenDataFile(body=body, last_modified=selection.changed_at)
 
 
 def threesixtygiving(session: Session, *, publisher: Publisher) -> OpenDataFile:
@@ -134,8 +139,18 @@ def threesixtygiving(session: Session, *, publisher: Publisher) -> OpenDataFile:
     selection = select_decisions(session, args={"outcome": Outcome.AWARD.value})
     if not selection.entries:
         raise NotFound("No grants have been published yet")
-    document = grants_package(selection.entries, publisher=publisher, modified=selection.last_modified)
-    return OpenDataFile(body=dumps(document), last_modified=selection.last_modified)
+    document = grants_package(selection.entries, publisher=publisher, modified=selection.last_modified,
+                              organisation_ids=organisation_ids(session, selection.entries))
+    return OpenDataFile(body=dumps(document), last_modified=selection.changed_at)
+
+
+def organisation_ids(session: Session, entries: Sequence[DecisionLogEntry]) -> dict[int, int]:
+    """Application id -> the id of the organisation that sent it, for the entries given (one query)."""
+    ids = {entry.application_id for entry in entries}
+    if not ids:
+        return {}
+    rows = session.execute(select(Application.id, Application.organisation_id).where(Application.id.in_(ids)))
+    return {application_id: organisation_id for application_id, organisation_id in rows}
 
 
 def chain_summary(session: Session) -> dict[str, Any]:
@@ -246,7 +261,7 @@ def csv_row(entry: DecisionLogEntry) -> list[str | int]:
         "" if entry.panel_score is None else f"{entry.panel_score:.1f}",
         *(safe_cell(value) for value in after),
         entry.panellists_recused, entry.corrects.position if entry.corrects else "",
-        safe_cell(entry.correction_reason), entry.content_hash, entry.entry_hash,
+        safe_cell(entry.correction_reason), entry.content_hash, entry.previous_hash, entry.entry_hash,
     ]
 
 
@@ -279,15 +294,24 @@ def json_document(entries: Sequence[DecisionLogEntry], *, parsed: ParsedFilters,
 
 
 def decision_record(entry: DecisionLogEntry, *, publisher: Publisher) -> dict[str, Any]:
-    """One current entry as JSON: amounts in pence and in pounds, times in ISO 8601 with the offset."""
+    """One current entry as JSON: amounts in pence and in pounds, times in ISO 8601 with the offset.
+
+    ``hashed_content`` is exactly what the entry's content hash covers, so anyone can recompute it:
+    SHA-256 of that object as canonical JSON (keys sorted, separators "," and ":", UTF-8 not escaped), and
+    entry_hash = SHA-256 of previous_hash followed by content_hash (see /decisions/verify).
+    """
     return {
         "position": entry.position,
         "url": publisher.entry_url(entry.position),
         "reference": entry.reference,
+        "round_id": entry.round_id,
+        "application_id": entry.application_id,
         "round": {"title": entry.round.title, "slug": entry.round.slug},
         "outcome": Outcome(entry.outcome).value,
         "organisation": organisation_label(entry),
         "organisation_named": entry.outcome == Outcome.AWARD,
+        "organisation_name": if_award(entry, entry.organisation_name),
+        "organisation_description": entry.organisation_description,
         "project_title": if_award(entry, entry.project_title),
         "organisation_type": entry.organisation_type,
         "organisation_type_label": organisation_type_label(entry.organisation_type),
@@ -303,13 +327,29 @@ def decision_record(entry: DecisionLogEntry, *, publisher: Publisher) -> dict[st
         "reason_category": entry.reason_category,
         "reason": entry.reason,
         "decided_at": instant(entry.decided_at),
+        "decided_by_role": entry.decided_by_role,
         "published_at": instant(entry.published_at),
         "panellists_recused": entry.panellists_recused,
         "corrects_position": entry.corrects.position if entry.corrects else None,
         "correction_reason": entry.correction_reason,
+        "hashed_content": hashed_content(entry),
         "content_hash": entry.content_hash,
+        "previous_hash": entry.previous_hash,
         "entry_hash": entry.entry_hash,
     }
+
+
+def hashed_content(entry: DecisionLogEntry) -> dict[str, Any] | None:
+    """Exactly what the entry's content hash covers (``log.entry_content``), for anyone to recompute it.
+
+    The log never stores a name, number or project title for an entry that is not an award; if one ever
+    held any, its content is left out (null) rather than published, and the check at /decisions/verify
+    still covers it.
+    """
+    if entry.outcome != Outcome.AWARD and any(
+            (entry.organisation_name, entry.charity_number, entry.company_number, entry.project_title)):
+        return None
+    return log.entry_content(entry)
 
 
 # Atom --------------------------------------------------------------------------------------------
@@ -400,31 +440,35 @@ def _atom_time(moment: datetime) -> str:
 # 360Giving ---------------------------------------------------------------------------------------
 
 
-def slug(text: str) -> str:
-    """Lower-case words joined by hyphens: "St Mary's Youth Club" -> "st-mary-s-youth-club"."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "group"
-
-
-def organisation_identifier(*, name: str, charity_number: str | None, company_number: str | None,
+def organisation_identifier(*, organisation_id: int, charity_number: str | None, company_number: str | None,
                             grant_id_prefix: str) -> str:
     """An org-id.guide identifier: GB-CHC-<charity number>, GB-COH-<company number>, else one of our own.
 
     A registered charity (including a CIO, and a charitable company) is known by its charity number; a
     company or community interest company without one by its company number. An unregistered group has
-    neither, so it gets an identifier under the funder's 360Giving prefix made from its name.
+    neither, so it gets an identifier under the funder's 360Giving prefix made from the portal's number for
+    it, which stays the same when the group changes its name and is never shared by two groups.
     """
     if charity_number and charity_number.strip():
         return f"GB-CHC-{charity_number.strip()}"
     if company_number and company_number.strip():
         return f"GB-COH-{company_number.strip().upper()}"
-    return f"{grant_id_prefix}-org-{slug(name)}"
+    return f"{grant_id_prefix}-org-{organisation_id}"
 
 
-def recipient_organisation(entry: DecisionLogEntry, *, publisher: Publisher) -> dict[str, Any]:
+def geo_code_type(code: str) -> str:
+    """The 360Giving geoCodeType for a GSS code: LONB for a London borough (E09), LA for another council."""
+    return "LONB" if code.startswith("E09") else "LA"
+
+
+def recipient_organisation(entry: DecisionLogEntry, *, publisher: Publisher,
+                           organisation_id: int | None = None) -> dict[str, Any]:
     """The organisation that received a grant, as 360Giving describes one."""
     name = entry.organisation_name or entry.organisation_description
+    if organisation_id is None:
+        organisation_id = entry.application.organisation_id
     organisation: dict[str, Any] = {
-        "id": organisation_identifier(name=name, charity_number=entry.charity_number,
+        "id": organisation_identifier(organisation_id=organisation_id, charity_number=entry.charity_number,
                                       company_number=entry.company_number,
                                       grant_id_prefix=publisher.grant_id_prefix),
         "name": name,
@@ -437,8 +481,13 @@ def recipient_organisation(entry: DecisionLogEntry, *, publisher: Publisher) -> 
     return organisation
 
 
-def grant_record(entry: DecisionLogEntry, *, publisher: Publisher) -> dict[str, Any]:
-    """One award as a 360Giving grant: amounts in pounds, award date as the London date it was decided."""
+def grant_record(entry: DecisionLogEntry, *, publisher: Publisher, organisation_id: int | None = None
+                 ) -> dict[str, Any]:
+    """One award as a 360Giving grant: amounts in pounds, award date as the London date it was decided.
+
+    ``organisation_id`` is the portal's number for the recipient (looked up from the entry's application
+    when not given).
+    """
     round_ = entry.round
     return {
         "id": f"{publisher.grant_id_prefix}-{entry.reference}",
@@ -451,22 +500,28 @@ def grant_record(entry: DecisionLogEntry, *, publisher: Publisher) -> dict[str, 
         "dateModified": instant(entry.published_at),
         "url": publisher.entry_url(entry.position),
         "fromOpenCall": "Yes",
-        "recipientOrganization": [recipient_organisation(entry, publisher=publisher)],
+        "recipientOrganization": [recipient_organisation(entry, publisher=publisher,
+                                                         organisation_id=organisation_id)],
         "fundingOrganization": [{"id": publisher.funder_org_id, "name": publisher.funder_name}],
         "grantProgramme": [{"code": round_.slug, "title": round_.title,
                             "url": publisher.url(f"/rounds/{round_.slug}")}],
         "beneficiaryLocation": [
-            {"name": borough_name(code), "geoCode": code, "geoCodeType": "LA", "countryCode": "GB"}
+            {"name": borough_name(code), "geoCode": code, "geoCodeType": geo_code_type(code), "countryCode": "GB"}
             for code in borough_codes(entry)
         ],
         "dataSource": publisher.url("/open-data/360giving.json"),
     }
 
 
-def grants_package(entries: Sequence[DecisionLogEntry], *, publisher: Publisher,
-                   modified: datetime | None) -> dict[str, Any]:
-    """A 360Giving data package holding a grant for each award entry (other outcomes are left out)."""
-    grants = [grant_record(entry, publisher=publisher) for entry in entries if entry.outcome == Outcome.AWARD]
+def grants_package(entries: Sequence[DecisionLogEntry], *, publisher: Publisher, modified: datetime | None,
+                   organisation_ids: Mapping[int, int] | None = None) -> dict[str, Any]:
+    """A 360Giving data package holding a grant for each award entry (other outcomes are left out).
+
+    ``organisation_ids`` maps each entry's application id to its organisation's id (see ``organisation_ids``).
+    """
+    ids = organisation_ids or {}
+    grants = [grant_record(entry, publisher=publisher, organisation_id=ids.get(entry.application_id))
+              for entry in entries if entry.outcome == Outcome.AWARD]
     package: dict[str, Any] = {
         "version": THREESIXTYGIVING_VERSION,
         "title": f"Grants awarded by {publisher.funder_name} through {publisher.portal_name}",

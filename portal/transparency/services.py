@@ -20,7 +20,7 @@ from portal.domain import NotFound
 from portal.formatting import date, london
 from portal.models import Application, ApplicationStatus, DecisionLogEntry, OrganisationType, Outcome, Round
 from portal.transparency import log
-from portal.transparency.filters import ParsedFilters, parse_filters
+from portal.transparency.filters import ParsedFilters, parse_filters, unusual
 
 PAGE_SIZE = 20
 # Sent applications that screening has not found eligible (yet), or that left the round.
@@ -63,6 +63,24 @@ def public_name(entry: DecisionLogEntry) -> str:
     if entry.outcome == Outcome.AWARD and entry.organisation_name:
         return entry.organisation_name
     return entry.organisation_description
+
+
+# When a page last changed ------------------------------------------------------------------------
+
+
+def last_changed(session: Session, *, round_ids: Iterable[int] | None = None) -> datetime | None:
+    """When what a public page shows last changed: the log's latest publication, or a later change to a round
+    it shows (its title, budget or promised date), for Last-Modified.
+
+    Without ``round_ids``, every round with published entries counts (the log lists them all by name).
+    """
+    rounds = select(func.max(Round.updated_at))
+    if round_ids is None:
+        rounds = rounds.where(Round.id.in_(select(DecisionLogEntry.round_id)))
+    else:
+        rounds = rounds.where(Round.id.in_(list(round_ids)))
+    moments = [log.last_published_at(session), session.scalar(rounds)]
+    return max((moment for moment in moments if moment is not None), default=None)
 
 
 # Pages -------------------------------------------------------------------------------------------
@@ -133,7 +151,7 @@ def decision_log_page(session: Session, *, args: Mapping[str, str], page: str | 
         problems["page"] = shown.problem
     return LogPage(entries=entries, total=total, page=shown.number, pages=pages, parsed=parsed, problems=problems,
                    rounds=rounds_with_entries(session), query=query_args(parsed),
-                   last_modified=log.last_published_at(session))
+                   last_modified=last_changed(session))
 
 
 def query_args(parsed: ParsedFilters) -> dict[str, str]:
@@ -202,7 +220,8 @@ def entry_page(session: Session, *, position: int) -> EntryPage:
     if entry is None:
         raise NotFound("There is no entry with that number in the decision log")
     entries = log.history(session, entry.application_id)
-    return EntryPage(entry=entry, history=history_items(entries), last_modified=log.last_published_at(session))
+    return EntryPage(entry=entry, history=history_items(entries),
+                     last_modified=last_changed(session, round_ids={item.round_id for item in entries}))
 
 
 def history_items(entries: Sequence[DecisionLogEntry]) -> list[HistoryItem]:
@@ -283,7 +302,7 @@ def format_percentage(value: float | None) -> str:
 
 def round_results(session: Session, *, round_slug: str) -> RoundResults:
     """The published results of a round; NotFound unless the round has entries in the log."""
-    round_ = session.scalar(select(Round).where(Round.slug == round_slug))
+    round_ = None if unusual(round_slug) else session.scalar(select(Round).where(Round.slug == round_slug))
     if round_ is None:
         raise NotFound("There is no round with that name")
     entries = list(session.scalars(log.current_entries(log.LogFilters(round_id=round_.id))))
@@ -302,7 +321,7 @@ def round_results(session: Session, *, round_slug: str) -> RoundResults:
         boroughs=tally_boroughs((entry.boroughs, entry.amount_awarded_pence or 0) for entry in awards),
         deadline=deadline(promised=round_.decisions_by,
                           published=round_.decisions_published_at or first_published),
-        last_modified=log.last_published_at(session),
+        last_modified=last_changed(session, round_ids=[round_.id]),
     )
 
 

@@ -15,9 +15,11 @@ import referencing.jsonschema
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from portal.models import Outcome
+from portal.models import Decision, Outcome, Role
 from portal.transparency import log
+from tests.conftest import make_organisation
 from tests.fixtures.open_data import OPEN_DATA_PUBLISHED_AT
+from tests.fixtures.panel_round import make_eligible_application
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "360giving"
 PACKAGE_SCHEMA = SCHEMA_DIR / "360-giving-package-schema.json"
@@ -114,16 +116,41 @@ def test_organisation_identifiers_follow_org_id(client, open_data_log):
     company = grants["Mare Street Media CIC"]["recipientOrganization"][0]
     assert company["id"] == "GB-COH-09876543" and company["companyNumber"] == "09876543"
     unregistered = grants["Hackney Youth Voices"]["recipientOrganization"][0]
-    assert unregistered["id"] == "360G-saferfutures-org-hackney-youth-voices"
+    hackney = open_data_log.hackney_award.application.organisation
+    assert unregistered["id"] == f"360G-saferfutures-org-{hackney.id}"
     assert "charityNumber" not in unregistered and "companyNumber" not in unregistered
+
+
+def test_an_unregistered_groups_identifier_survives_a_rename_and_is_never_shared(client, session,
+                                                                                 open_data_log):
+    first = grants_by_recipient(fetch_package(client))["Hackney Youth Voices"]["recipientOrganization"][0]["id"]
+    # The group renames itself; a new group takes its old name and is awarded too.
+    hackney = open_data_log.hackney_award.application.organisation
+    hackney.name = "Hackney Young Voices"
+    namesake = make_organisation(session, name="Hackney Youth Voices", members=[])
+    application = make_eligible_application(session, round_=open_data_log.round_, organisation=namesake,
+                                            by=open_data_log.hackney_award.application.created_by, number=66,
+                                            amount_pence=100_000, project_title="Another radio")
+    award = Decision(application=application, outcome=Outcome.AWARD, amount_awarded_pence=100_000, reason="Good",
+                     decided_by=open_data_log.hackney_award.decided_by, decided_by_role=Role.COMMISSIONER,
+                     decided_at=OPEN_DATA_PUBLISHED_AT)
+    session.add(award)
+    session.flush()
+    log.append(session, [award])
+    grants = fetch_package(client)["grants"]
+    ids = {grant["id"]: grant["recipientOrganization"][0]["id"] for grant in grants}
+    assert ids["360G-saferfutures-YLF-2026-0061"] == first
+    assert ids["360G-saferfutures-YLF-2026-0066"] == f"360G-saferfutures-org-{namesake.id}" != first
 
 
 def test_beneficiary_locations_are_boroughs_with_gss_codes(client, open_data_log):
     grants = grants_by_recipient(fetch_package(client))
     assert grants["Lambeth Young Carers"]["beneficiaryLocation"] == [
-        {"name": "Lambeth", "geoCode": "E09000022", "geoCodeType": "LA", "countryCode": "GB"},
-        {"name": "Southwark", "geoCode": "E09000028", "geoCodeType": "LA", "countryCode": "GB"},
+        {"name": "Lambeth", "geoCode": "E09000022", "geoCodeType": "LONB", "countryCode": "GB"},
+        {"name": "Southwark", "geoCode": "E09000028", "geoCodeType": "LONB", "countryCode": "GB"},
     ]
+    types = {place["geoCodeType"] for grant in grants.values() for place in grant["beneficiaryLocation"]}
+    assert types == {"LONB"}, "London boroughs are LONB in the 360Giving geoCodeType codelist"
     assert [loc["geoCode"] for loc in grants["Hackney Youth Voices"]["beneficiaryLocation"]] == ["E09000012"]
 
 

@@ -92,13 +92,44 @@ def test_filters(client, log_round, query, expected):
 
 def test_the_round_filter_offers_only_rounds_with_published_decisions(client, session, log_round):
     make_assessment_round(session, slug="not-decided-yet", title="Not decided yet")
-    other = make_assessment_round(session, slug="greenwich-round", title="Greenwich round",
-                                  status=RoundStatus.DECISIONS_PUBLISHED)
-    page = client.page("/decisions?round=greenwich-round")
+    make_assessment_round(session, slug="greenwich-round", title="Greenwich round",
+                          status=RoundStatus.DECISIONS_PUBLISHED)  # but nothing in the log yet
+    page = client.page("/decisions?round=safer-summers")
     options = [option.get_text(strip=True) for option in page.soup.select("#round option")]
-    assert options == ["Any round", "Safer summers", "Greenwich round"]
-    assert page.soup.select_one("#round option[selected]").get("value") == other.slug
-    assert references(page) == [] and "No decisions match these filters" in page.text()
+    assert options == ["Any round", "Safer summers"]
+    assert page.soup.select_one("#round option[selected]").get("value") == "safer-summers"
+    assert len(references(page)) == 6
+    page = client.page("/decisions?round=greenwich-round")
+    assert page.field_error("round") == "There is no round with that name: showing every round"
+    assert "Greenwich round" not in page.text() and len(references(page)) == 6
+
+
+@pytest.mark.parametrize("path", ["/decisions", "/decisions.csv", "/decisions.json", "/decisions.atom"])
+def test_a_draft_rounds_title_never_shows_through_the_round_filter(client, draft_round, log_round, path):
+    response = client.get(f"{path}?round={draft_round.slug}")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert draft_round.title not in body, f"{path} named a round that has published nothing"
+    if path in ("/decisions", "/decisions.json"):
+        assert "There is no round with that name" in body
+
+
+@pytest.mark.parametrize("path", ["/decisions", "/decisions.csv", "/decisions.json", "/decisions.atom"])
+@pytest.mark.parametrize("query", ["search=a%00b", "round=a%00b", "search=a%0Ab%7F", "round=safer-summers%01"])
+def test_control_characters_in_the_query_are_not_understood(client, log_round, path, query):
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 200, f"{path}?{query} gave {response.status_code}"
+    if path == "/decisions.json":
+        problems = response.get_json()["problems"]
+        assert problems == ({"search": "Remove unusual characters from the search"} if query.startswith("search")
+                            else {"round": "There is no round with that name: showing every round"})
+        assert len(response.get_json()["decisions"]) == 6, "a value that is not understood filters nothing"
+    if path == "/decisions" and query.startswith("search"):
+        assert "Remove unusual characters from the search" in response.get_data(as_text=True)
+
+
+def test_a_round_page_with_control_characters_is_not_found(client, log_round):
+    assert client.get("/decisions/rounds/safer%00summers").status_code == 404
 
 
 def test_filters_are_kept_in_the_form_and_the_download_links(client, log_round):
@@ -292,6 +323,22 @@ def test_pages_carry_the_logs_last_publication_time(client, log_round, url):
     assert client.get(url, headers={"If-Modified-Since": since}).status_code == 304
 
 
+CHANGING_ROUND = PUBLIC_PAGES[:-1] + ["/decisions.csv", "/decisions.json", "/decisions.atom",
+                                      "/open-data/360giving.json"]
+
+
+@pytest.mark.parametrize("url", CHANGING_ROUND)
+def test_a_round_changed_after_publication_is_not_answered_304_by_date(client, session, log_round, url):
+    first = client.get(url)
+    since = first.headers["Last-Modified"]
+    log_round.round_.title = "Safer summers 2026"  # shown on every one of these pages and files
+    session.flush()
+    again = client.get(url, headers={"If-Modified-Since": since})
+    assert again.status_code == 200 and "Safer summers 2026" in again.get_data(as_text=True)
+    assert again.last_modified > first.last_modified
+    assert client.get(url, headers={"If-Modified-Since": again.headers["Last-Modified"]}).status_code == 304
+
+
 def test_a_new_publication_changes_the_validators(client, session, log_round, organisation, applicant, commissioner):
     first = client.get("/decisions")
     decision = log_decision(session, round_=log_round.round_, organisation=organisation, by=applicant,
@@ -340,3 +387,13 @@ def test_a_declined_group_is_described_by_type_and_place(client, session, log_ro
     page = client.page(f"/decisions/entries/{entry.position}")
     assert "A school or college in Lambeth and Lewisham" in page.text()
     assert "St Secret School" not in page.response.get_data(as_text=True)
+
+
+def test_the_check_explains_how_to_recompute_every_hash(client, log_round):
+    page = client.page("/decisions/verify")
+    steps = page.soup.select_one("#recompute-steps").get_text(" ", strip=True)
+    for words in ("hashed_content", "keys sorted", "separators", "UTF-8", "SHA-256", "previous_hash",
+                  "entry_hash", "64 zeros"):
+        assert words in steps or words in page.text(), words
+    code = page.soup.select_one("#recompute-code").get_text()
+    assert 'sort_keys=True, separators=(",", ":")' in code and "sha256" in code

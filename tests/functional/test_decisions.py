@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from portal.commissioning import decision_services
+from portal.domain import StateTransitionError, ValidationError
 from portal.models import (
     ApplicationStatus,
     AuditEvent,
     Decision,
     DecisionLogEntry,
+    IncomeBand,
+    OrganisationType,
     Outcome,
+    Round,
     RoundStatus,
 )
 from portal.transparency import log
+
+NAMING = "Do not name the group: declined and reserve decisions are published without it. Remove "
 
 
 def decisions_url(round_) -> str:
@@ -342,7 +349,7 @@ def test_a_reserve_is_decided_late_and_published_on_its_own(session, commissione
     assert form.h1 == f"Decide {waiting.reference}"
     assert {i["value"] for i in form.soup.select("input[name=outcome]")} == {"award", "decline"}
     version = form.soup.find("input", attrs={"name": "version"})["value"]
-    page = decide(commissioner_client, waiting, outcome="award", amount="3,000", reason="Money came back.",
+    page = decide(commissioner_client, waiting, outcome="award", amount="1,000", reason="Money came back.",
                   version=version)
     assert page.status == 302
     decision = decision_of(session, waiting)
@@ -470,3 +477,172 @@ def test_two_commissioners_accepting_at_once_keep_the_first_decision(session, co
     second = decision_services.accept_recommendation(session, round_=decision_round.round, by=commissioner)
     assert first.awarded and not second.awarded and not second.declined
     assert decision_of(session, decision_round.top) is before
+
+
+# Declined and reserve groups are never named, even in the reasons --------------------------------
+
+
+def test_feedback_naming_a_declined_group_is_refused_beside_the_field(session, commissioner_client, decision_round):
+    page = decide(commissioner_client, decision_round.middle, outcome="decline", reason_category="Other",
+                  reason="Sorry Southwark Boxing Club, the plan was weak.")
+    assert page.status == 200 and page.title.startswith("Error: ")
+    assert page.field_error("reason") == NAMING + '"Southwark Boxing Club"'
+    assert page.value_of("reason") == "Sorry Southwark Boxing Club, the plan was weak."
+    page = decide(commissioner_client, decision_round.middle, outcome="reserve",
+                  reason="Boxing after school is next in line.")
+    assert page.field_error("reason") == NAMING + '"Boxing after school"'
+    assert decision_of(session, decision_round.middle) is None
+
+
+def test_the_service_refuses_a_reason_naming_the_group_too(session, commissioner, decision_round):
+    with pytest.raises(ValidationError, match='Remove "southwark boxing club"$'):
+        decision_services.record_decision(
+            session, application=decision_round.middle, by=commissioner,
+            entry=decision_services.DecisionInput(outcome="reserve", reason="Next: southwark boxing club"))
+    assert decision_of(session, decision_round.middle) is None
+
+
+
+def test_publishing_refuses_and_lists_reasons_that_name_a_group(session, commissioner_client, decision_round):
+    url = _decided(commissioner_client, decision_round)
+    # A reason that names the group got in some other way (before this rule, or straight into the database).
+    session.execute(update(Decision).where(Decision.application_id == decision_round.bottom.id)
+                    .values(reason="Lewisham Girls Club's budget did not add up."))
+    page = commissioner_client.page(f"{url}/publish")
+    assert page.title.startswith("Error: ")
+    assert page.error_summary() == [f"Change the reason for {decision_round.bottom.reference}. " + NAMING
+                                    + '"Lewisham Girls Club"']
+    page = commissioner_client.submit(f"{url}/publish", token_from=url)
+    assert "Lewisham Girls Club" in page.error_summary()[0]
+    assert entries(session) == [] and decision_round.round.status == RoundStatus.DECIDED
+
+
+def test_a_declined_entry_cannot_be_corrected_to_name_the_group(session, commissioner_client, decision_published):
+    entry = session.scalar(select(DecisionLogEntry).where(
+        DecisionLogEntry.application_id == decision_published.bottom.id))
+    page = commissioner_client.submit(correct_url(entry), {
+        "reason_category": "Budget not realistic", "reason": "The costs did not add up.",
+        "correction_reason": "We sent lewisham girls club the wrong reason."})
+    assert page.status == 200
+    assert page.field_error("correction_reason") == NAMING + '"lewisham girls club"'
+    assert len(entries(session)) == 4
+
+
+# The budget still holds after publication --------------------------------------------------------
+
+
+def test_a_late_award_over_the_budget_is_refused_saying_by_how_much(session, commissioner_client,
+                                                                     decision_published):
+    # £5,000 and £6,000 are awarded of the £12,000 budget: £1,000 is left.
+    waiting = decision_published.waiting
+    version = str(decision_of(session, waiting).version)
+    page = decide(commissioner_client, waiting, outcome="award", amount="3,000", reason="Money came back.",
+                  version=version)
+    assert page.status == 200
+    assert page.field_error("amount") == (
+        "Awarding £3,000 would bring the round's published awards to £14,000, which is £2,000 more than the "
+        "budget of £12,000. Award less, or reduce another award first")
+    assert decision_of(session, waiting).outcome == Outcome.RESERVE
+
+
+def test_publishing_a_late_award_over_the_budget_is_refused(session, commissioner_client, decision_published):
+    waiting = decision_published.waiting
+    # An award recorded before money was given elsewhere (here: straight into the database).
+    session.execute(update(Decision).where(Decision.application_id == waiting.id).values(
+        outcome=Outcome.AWARD, amount_awarded_pence=250_000, reason="Money came back.", published_at=None))
+    url = decisions_url(decision_published.round)
+    page = commissioner_client.submit(f"/commissioning/applications/{waiting.id}/decision/publish", token_from=url)
+    assert page.error_summary() == [
+        "Awarding £2,500 would bring the round's published awards to £13,500, which is £1,500 more than the "
+        "budget of £12,000. Award less, or reduce another award first"]
+    assert len(entries(session)) == 4 and waiting.status == ApplicationStatus.RESERVE
+
+
+def test_a_correction_raising_an_award_over_the_budget_is_refused(session, commissioner_client,
+                                                                   decision_published):
+    top = session.scalar(select(DecisionLogEntry).where(DecisionLogEntry.application_id == decision_published.top.id))
+    page = commissioner_client.submit(correct_url(top), {"amount": "4,000", "reason": top.reason,
+                                                         "correction_reason": "Trimmed"})
+    assert page.status == 302  # £4,000 + £6,000 of £12,000
+    waiting = decision_published.waiting
+    decide(commissioner_client, waiting, outcome="award", amount="2,000", reason="The money trimmed.",
+           version=str(decision_of(session, waiting).version))
+    url = decisions_url(decision_published.round)
+    commissioner_client.submit(f"/commissioning/applications/{waiting.id}/decision/publish", token_from=url)
+    assert len(entries(session)) == 6  # £4,000 + £6,000 + £2,000: the whole budget
+    latest = entries(session)[4]
+    assert latest.application_id == decision_published.top.id
+    page = commissioner_client.submit(correct_url(latest), {"amount": "5,000", "reason": top.reason,
+                                                            "correction_reason": "Trimmed by mistake"})
+    assert page.status == 200
+    assert page.field_error("amount") == (
+        "Awarding £5,000 would bring the round's published awards to £13,000, which is £1,000 more than the "
+        "budget of £12,000. Award less, or reduce another award first")
+    assert len(entries(session)) == 6
+    # Lowering an award is always allowed.
+    page = commissioner_client.submit(correct_url(latest), {"amount": "3,500", "reason": top.reason,
+                                                            "correction_reason": "Trimmed again"})
+    assert page.status == 302 and len(entries(session)) == 7
+
+
+# The organisation as it was sent -----------------------------------------------------------------
+
+
+def test_the_log_and_its_preview_describe_the_organisation_as_sent(session, commissioner_client, decision_round):
+    top, bottom = decision_round.top, decision_round.bottom
+    # After sending, Hackney Youth Voices renames itself, grows, registers as a charity and moves borough.
+    top.organisation.name = "Renamed After Sending Ltd"
+    top.organisation.income_band = IncomeBand.OVER_1M
+    top.organisation.organisation_type = OrganisationType.CHARITY
+    top.organisation.charity_number = "1999999"
+    top.organisation.boroughs = ["E09000033"]
+    bottom.organisation.organisation_type = OrganisationType.SCHOOL
+    bottom.organisation.boroughs = ["E09000001"]
+    session.flush()
+    url = _decided(commissioner_client, decision_round)
+    cards = {c["data-reference"]: c.get_text(" ", strip=True)
+             for c in commissioner_client.page(f"{url}/publish").soup.select(".portal-public-preview")}
+    assert "Hackney Youth Voices" in cards[top.reference] and "Renamed" not in cards[top.reference]
+    assert "A community group in Lewisham" in cards[bottom.reference]
+    commissioner_client.submit(f"{url}/publish", token_from=f"{url}/publish")
+    published = {entry.application_id: entry for entry in entries(session)}
+    sent = published[top.id]
+    assert (sent.organisation_name, sent.organisation_type, sent.small_organisation, sent.boroughs,
+            sent.charity_number) == ("Hackney Youth Voices", "unregistered", True, ",E09000012,", None)
+    assert published[bottom.id].organisation_description == "A community group in Lewisham"
+    assert published[bottom.id].boroughs == ",E09000023,"
+
+
+# Two commissioners publishing at once ------------------------------------------------------------
+
+
+def test_publishing_a_round_someone_else_has_just_published_says_so(session, commissioner, decision_round):
+    decision_services.accept_recommendation(session, round_=decision_round.round, by=commissioner)
+    decision_services.record_decision(session, application=decision_round.waiting, by=commissioner,
+                                      entry=decision_services.DecisionInput(outcome="reserve", reason="Maybe"))
+    decision_services.mark_decided(session, round_=decision_round.round, by=commissioner)
+    session.flush()
+    # Another commissioner's publication commits while this request still holds the round as "decided".
+    session.execute(Round.__table__.update().where(Round.__table__.c.id == decision_round.round.id)
+                    .values(status=RoundStatus.DECISIONS_PUBLISHED.value))
+    assert decision_round.round.status == RoundStatus.DECIDED
+    with pytest.raises(StateTransitionError, match="^These decisions were published a moment ago by someone else$"):
+        decision_services.publish_decisions(session, round_=decision_round.round, by=commissioner)
+    assert entries(session) == []
+
+
+def test_a_decision_changed_while_publishing_is_undone_and_explained(session, commissioner, decision_round):
+    decision_services.accept_recommendation(session, round_=decision_round.round, by=commissioner)
+    decision_services.record_decision(session, application=decision_round.waiting, by=commissioner,
+                                      entry=decision_services.DecisionInput(outcome="reserve", reason="Maybe"))
+    decision_services.mark_decided(session, round_=decision_round.round, by=commissioner)
+    session.flush()
+    decision = decision_of(session, decision_round.top)
+    # The other publisher's change to a decision is seen only by the UPDATE ... WHERE version = ...
+    session.execute(Decision.__table__.update().where(Decision.__table__.c.id == decision.id)
+                    .values(version=decision.version + 1))
+    with pytest.raises(StateTransitionError, match="^These decisions were published a moment ago by someone else$"):
+        decision_services.publish_decisions(session, round_=decision_round.round, by=commissioner)
+    assert entries(session) == []
+    session.refresh(decision_round.round)
+    assert decision_round.round.status == RoundStatus.DECIDED

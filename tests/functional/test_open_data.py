@@ -7,7 +7,9 @@ replaces the entry it corrects; every file answers conditional requests with 304
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -78,6 +80,13 @@ def test_csv_has_a_header_and_a_row_per_current_decision(client, open_data_log):
     assert declined["Reason category"] == "Outcomes not clear enough"
     carers = next(r for r in rows if r["Reference"] == "YLF-2026-0062")
     assert carers["Borough GSS codes"] == "E09000022; E09000028" and carers["Amount awarded (pounds)"] == "12000.50"
+    assert list(rows[0])[-3:] == ["Content hash", "Previous hash", "Entry hash"]
+    entries = {entry.reference: entry for entry in open_data_log.entries}
+    for row in rows:
+        entry = entries[row["Reference"]]
+        assert (row["Content hash"], row["Previous hash"], row["Entry hash"]) == (
+            entry.content_hash, entry.previous_hash, entry.entry_hash)
+        assert row["Entry hash"] == sha256(row["Previous hash"] + row["Content hash"])
 
 
 def test_csv_cells_never_run_as_formulas(client, open_data_log):
@@ -121,6 +130,33 @@ def test_json_has_licence_chain_and_decisions(client, open_data_log):
     reserve = next(d for d in document["decisions"] if d["reference"] == "YLF-2026-0064")
     assert reserve["organisation"] == "A community group in Hackney" and reserve["organisation_named"] is False
     assert reserve["project_title"] is None and reserve["amount_awarded_pence"] is None
+
+
+def sha256(text: str) -> str:
+    """The SHA-256 of UTF-8 text, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_anyone_can_recompute_every_hash_from_the_json_alone(client, open_data_corrected):
+    """Follow the steps on /decisions/verify using nothing but the downloaded file."""
+    document = json_file(client)
+    assert len(document["decisions"]) == 5
+    for record in document["decisions"]:
+        content = record["hashed_content"]
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert sha256(canonical) == record["content_hash"], f"entry {record['position']}"
+        assert sha256(record["previous_hash"] + record["content_hash"]) == record["entry_hash"]
+        # What is hashed is what is published beside it.
+        assert content["position"] == record["position"] and content["reference"] == record["reference"]
+        assert content["amount_awarded_pence"] == record["amount_awarded_pence"]
+        assert content["reason"] == record["reason"]
+    corrected = next(r for r in document["decisions"] if r["reference"] == "YLF-2026-0061")
+    assert corrected["hashed_content"]["corrects_position"] == 1
+    assert corrected["hashed_content"]["correction_reason"] == "Typing error"
+    # The newest entry follows on from the one published before it, and heads the chain.
+    newest = max(document["decisions"], key=lambda record: record["position"])
+    before = next(r for r in document["decisions"] if r["position"] == newest["position"] - 1)
+    assert newest["previous_hash"] == before["entry_hash"] and document["chain"]["head_hash"] == newest["entry_hash"]
 
 
 def test_json_filters_and_reports_values_not_understood(client, open_data_log):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from portal.models import Decision, DecisionLogEntry, Outcome, Role, utcnow
+from portal.models import Decision, DecisionLogEntry, IncomeBand, OrganisationType, Outcome, Role, utcnow
 from portal.transparency import log
 from tests.conftest import make_organisation, make_user
 from tests.fixtures.panel_round import make_eligible_application
@@ -121,3 +121,32 @@ def test_filters(session, decisions):
     assert find(search="southwark") == [], "a declined group must not be found by its name"
     assert find(search="ylf-2026-0052") == ["YLF-2026-0052"]
     assert find(organisation_type="charity") == []
+
+
+def test_entries_describe_the_organisation_as_it_was_sent(session, decisions):
+    award, decline = decisions
+    # Both groups change after sending: new names, a charity number, another borough, a bigger income.
+    for organisation in (award.application.organisation, decline.application.organisation):
+        organisation.name = "Renamed Later"
+        organisation.organisation_type = OrganisationType.CHARITY
+        organisation.charity_number = "1999999"
+        organisation.income_band = IncomeBand.OVER_1M
+        organisation.boroughs = ["E09000033"]
+    session.flush()
+    named, described = log.append(session, decisions)
+    assert (named.organisation_name, named.organisation_type, named.charity_number, named.small_organisation,
+            named.boroughs) == ("Hackney Youth Voices", "unregistered", None, True, ",E09000012,")
+    assert described.organisation_description == "A community group in Hackney"
+    assert log.verify_chain(session).intact
+
+
+def test_what_the_snapshot_lacks_comes_from_the_organisation_now(session, decisions):
+    award, _ = decisions
+    application = award.application
+    application.submitted_snapshot = {"organisation": {"name": "Hackney Youth Voices", "boroughs": ["Atlantis"]}}
+    application.organisation.income_band = IncomeBand.OVER_1M
+    application.organisation.boroughs = ["E09000022"]
+    sent = log.organisation_as_sent(application)
+    assert sent.name == "Hackney Youth Voices" and sent.income_band == IncomeBand.OVER_1M
+    assert sent.boroughs == ["E09000022"], "a borough name that cannot be read back falls back to the current ones"
+    assert sent.organisation_type == application.organisation.organisation_type

@@ -13,6 +13,7 @@ from portal.commissioning.decision_services import (
     RoundDecisions,
     check_correction,
     check_decision,
+    identifying_terms,
     readiness_problems,
     score_words,
 )
@@ -77,10 +78,25 @@ def test_a_long_reason_is_refused_with_how_much_to_remove():
     assert problems["reason"].endswith("Remove 5 characters")
 
 
+def _application(**organisation_fields):
+    """Southwark Boxing Club's application as sent (a charity then) and the club as it is now (renamed)."""
+    organisation = dict(name="SE1 Boxing", charity_number=None, company_number="07654321",
+                        address_line_1="Unit 4, Canal Yard", address_line_2=None, town="London", postcode="SE1 7AB")
+    organisation.update(organisation_fields)
+    snapshot = {"project_title": "Boxing after school", "organisation": {
+        "name": "Southwark Boxing Club", "charity_number": "1099999", "company_number": None,
+        "address": ["Unit 4, Canal Yard", "London", "SE1 7AB"]}}
+    return SimpleNamespace(organisation=SimpleNamespace(**organisation), submitted_snapshot=snapshot,
+                           project_title="Boxing after school")
+
+
+IDENTIFYING = identifying_terms(_application())
+
+
 def _entry(**fields):
     """A published entry's public fields."""
     values = dict(outcome=Outcome.AWARD, amount_requested_pence=ASKED, amount_awarded_pence=ASKED,
-                  reason_category=None, reason="Strong plan")
+                  reason_category=None, reason="Strong plan", application=_application())
     values.update(fields)
     return SimpleNamespace(**values)
 
@@ -128,3 +144,72 @@ def test_readiness_lists_every_undecided_application_and_the_overspend():
         "Record a decision for R-3 (Group 3)",
         "The awards add up to £12,500, which is £2,500 more than the budget of £10,000. Reduce or remove awards first",
     ]
+
+
+# Declined and reserve groups are never named -------------------------------------------------------
+
+
+def test_what_names_a_group_is_its_names_numbers_project_and_address_but_not_its_town():
+    assert IDENTIFYING == ["Southwark Boxing Club", "SE1 Boxing", "1099999", "07654321", "Boxing after school",
+                           "Unit 4, Canal Yard", "SE1 7AB"]
+
+
+def test_the_town_sent_is_not_a_name_even_after_the_group_moves():
+    moved = identifying_terms(_application(town="Croydon"))
+    assert "London" not in moved and "Croydon" not in moved and "SE1 7AB" in moved
+
+
+@pytest.mark.parametrize(("reason", "named"), [
+    ("Sorry southwark boxing club, the plan was weak.", "southwark boxing club"),  # as sent, any case
+    ("SE1 Boxing did not show the need.", "SE1 Boxing"),  # the name it has now
+    ("Charity 1 099 999 had no safeguarding policy.", "1 099 999"),  # the number, however it is spaced
+    ("Company 07654321 is dormant.", "07654321"),
+    ("The Boxing After School plan was unclear.", "Boxing After School"),  # the project title
+    ("The hall at unit 4,  canal yard is too small.", "unit 4,  canal yard"),
+    ("A venue near se17ab is better.", "se17ab"),  # the postcode without its space
+])
+def test_a_decline_or_reserve_reason_that_names_the_group_is_refused(reason, named):
+    for outcome, category in (("decline", "Other"), ("reserve", None)):
+        clean, problems = check_decision(DecisionInput(outcome=outcome, reason_category=category, reason=reason),
+                                         asked_pence=ASKED, identifying=IDENTIFYING)
+        assert clean is None
+        assert problems == {"reason": "Do not name the group: declined and reserve decisions are published "
+                                      f'without it. Remove "{named}"'}
+
+
+def test_every_part_that_names_the_group_is_listed_in_the_order_typed():
+    _, problems = check_decision(DecisionInput(outcome="reserve", reason="SE1 7AB: Southwark Boxing Club"),
+                                 asked_pence=ASKED, identifying=IDENTIFYING)
+    assert problems["reason"].endswith('Remove "SE1 7AB" and "Southwark Boxing Club"')
+
+
+def test_words_that_only_contain_a_name_or_the_town_are_not_refused():
+    for reason in ("Boxing clubs in Southwark were funded before.", "London has other boxing groups.",
+                   "Reference 10999990 is not a charity number."):
+        clean, problems = check_decision(DecisionInput(outcome="decline", reason_category="Other", reason=reason),
+                                         asked_pence=ASKED, identifying=IDENTIFYING)
+        assert problems == {} and clean.reason == reason
+
+
+def test_an_award_is_published_with_the_name_so_its_reason_may_use_it():
+    clean, problems = check_decision(DecisionInput(outcome="award", amount="8,000",
+                                                   reason="Southwark Boxing Club reaches girls."),
+                                     asked_pence=ASKED, identifying=IDENTIFYING)
+    assert problems == {} and clean.outcome == Outcome.AWARD
+
+
+def test_a_correction_of_a_declined_entry_cannot_name_the_group_in_either_reason():
+    entry = _entry(outcome=Outcome.DECLINE, amount_awarded_pence=None, reason_category="Other", reason="Hmm")
+    _, _, problems = check_correction(entry, CorrectionInput(
+        reason_category="Other", reason="Southwark Boxing Club's costs were unclear.",
+        correction_reason="We sent SE1 Boxing the wrong feedback."))
+    assert problems == {
+        "reason": 'Do not name the group: declined and reserve decisions are published without it. '
+                  'Remove "Southwark Boxing Club"',
+        "correction_reason": 'Do not name the group: declined and reserve decisions are published without it. '
+                             'Remove "SE1 Boxing"',
+    }
+    # An award's correction may name the group: the award is published with its name.
+    _, _, problems = check_correction(_entry(), CorrectionInput(amount="7,000", reason="Strong plan",
+                                                                correction_reason="SE1 Boxing asked for less"))
+    assert problems == {}

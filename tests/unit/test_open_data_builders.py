@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from portal.models import DecisionLogEntry, Outcome, Round
-from portal.transparency import open_data
+from portal.transparency import log, open_data
 from portal.transparency.filters import ParsedFilters
 from portal.transparency.log import LogFilters
 
@@ -47,12 +47,17 @@ def declined(**fields) -> DecisionLogEntry:
     ("1123456", None, "GB-CHC-1123456"),
     (" 1123456 ", "07654321", "GB-CHC-1123456"),  # a charitable company is known by its charity number
     (None, "sc123456", "GB-COH-SC123456"),
-    ("", "", "360G-sf-org-st-mary-s-youth-club"),
-    (None, None, "360G-sf-org-st-mary-s-youth-club"),
+    ("", "", "360G-sf-org-42"),  # an unregistered group: the portal's number for it, not its name
+    (None, None, "360G-sf-org-42"),
 ])
 def test_organisation_identifiers(charity, company, expected):
-    assert open_data.organisation_identifier(name="St Mary's Youth Club!", charity_number=charity,
+    assert open_data.organisation_identifier(organisation_id=42, charity_number=charity,
                                              company_number=company, grant_id_prefix="360G-sf") == expected
+
+
+@pytest.mark.parametrize(("code", "kind"), [("E09000012", "LONB"), ("E09000001", "LONB"), ("E06000001", "LA")])
+def test_london_boroughs_are_lonb_in_360giving(code, kind):
+    assert open_data.geo_code_type(code) == kind
 
 
 @pytest.mark.parametrize(("pence", "text", "number"), [
@@ -97,9 +102,16 @@ def test_nothing_identifying_leaks_through_a_declined_entry():
     row = open_data.csv_row(leaky)
     feed = open_data.atom_feed([leaky], parsed=ParsedFilters(filters=LogFilters()), publisher=PUBLISHER,
                                log_updated=None)
+    assert record["hashed_content"] is None, "an entry that should never hold a name is not published whole"
     for text in (str(record), str(row), feed):
         for secret in ("Secret", "1099999", "0123"):
             assert secret not in text
+
+
+def test_a_record_carries_exactly_what_is_hashed():
+    record = open_data.decision_record(declined(), publisher=PUBLISHER)
+    assert record["hashed_content"] == log.entry_content(declined())
+    assert (record["content_hash"], record["previous_hash"], record["entry_hash"]) == ("c" * 64, "p" * 64, "e" * 64)
 
 
 def test_csv_row_guards_text_but_not_numbers():
@@ -111,7 +123,7 @@ def test_csv_row_guards_text_but_not_numbers():
 
 
 def test_grant_record():
-    grant = open_data.grant_record(entry(charity_number="1123456"), publisher=PUBLISHER)
+    grant = open_data.grant_record(entry(charity_number="1123456"), publisher=PUBLISHER, organisation_id=7)
     assert grant["id"] == "360G-sf-YLF-2026-0001"
     assert grant["awardDate"] == "2026-07-01", "The London date of a decision made at 00:30 BST"
     assert grant["recipientOrganization"][0]["id"] == "GB-CHC-1123456"
@@ -120,14 +132,19 @@ def test_grant_record():
                                           "url": "https://grants.example.org/rounds/safer-summers"}
     assert [loc["geoCode"] for loc in grant["beneficiaryLocation"]] == ["E09000012", "E09000022"]
     assert grant["description"] == "A strong plan."
-    assert open_data.grant_record(entry(reason=" "), publisher=PUBLISHER)["description"] == (
+    assert open_data.grant_record(entry(reason=" "), publisher=PUBLISHER, organisation_id=7)["description"] == (
         "A grant from the Safer summers round.")
+    assert [place["geoCodeType"] for place in grant["beneficiaryLocation"]] == ["LONB", "LONB"]
+    unregistered = open_data.grant_record(entry(), publisher=PUBLISHER, organisation_id=7)
+    assert unregistered["recipientOrganization"][0]["id"] == "360G-sf-org-7"
 
 
 def test_the_package_holds_awards_only():
-    package = open_data.grants_package([entry(), declined(reference="YLF-2026-0002")], publisher=PUBLISHER,
-                                       modified=datetime(2026, 7, 2, 11, 0, tzinfo=UTC))
+    package = open_data.grants_package([entry(application_id=5), declined(reference="YLF-2026-0002")],
+                                       publisher=PUBLISHER, modified=datetime(2026, 7, 2, 11, 0, tzinfo=UTC),
+                                       organisation_ids={5: 9})
     assert [g["id"] for g in package["grants"]] == ["360G-sf-YLF-2026-0001"]
+    assert package["grants"][0]["recipientOrganization"][0]["id"] == "360G-sf-org-9"
     assert package["license"] == open_data.LICENCE_URL and package["modified"] == "2026-07-02T11:00:00+00:00"
 
 
