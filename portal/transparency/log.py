@@ -74,7 +74,8 @@ def entry_content(entry: DecisionLogEntry) -> dict[str, Any]:
         "project_title": entry.project_title,
         "amount_requested_pence": entry.amount_requested_pence,
         "amount_awarded_pence": entry.amount_awarded_pence,
-        "panel_score": None if entry.panel_score is None else f"{entry.panel_score:.1f}",
+        # repr() is the shortest text that reads back as the same float, so any stored change shows.
+        "panel_score": None if entry.panel_score is None else repr(float(entry.panel_score)),
         "reason_category": entry.reason_category,
         "reason": entry.reason,
         "decided_at": _instant(entry.decided_at),

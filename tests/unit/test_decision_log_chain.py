@@ -61,7 +61,7 @@ def test_declined_groups_are_described_not_named(session, decisions):
 
 @pytest.mark.parametrize(("column", "value"), [
     ("amount_awarded_pence", 1), ("reason", "Changed quietly"), ("organisation_name", "Someone else"),
-    ("panel_score", 99.0), ("outcome", "decline"), ("published_at", utcnow() - timedelta(days=30)),
+    ("panel_score", 99.0), ("panel_score", 78.31), ("outcome", "decline"), ("published_at", utcnow() - timedelta(days=30)),
 ])
 def test_changing_any_stored_entry_is_detected_at_that_entry(session, decisions, column, value):
     log.append(session, decisions)
