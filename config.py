@@ -22,6 +22,25 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def engine_options(url: str) -> dict:
+    """SQLAlchemy engine settings: a connection pool sized from the environment for PostgreSQL.
+
+    Each app server process keeps up to PORTAL_DB_POOL_SIZE + PORTAL_DB_MAX_OVERFLOW connections, so
+    gunicorn workers x that must stay under PostgreSQL's max_connections (see docs/deployment.md).
+    SQLite keeps SQLAlchemy's own pool.
+    """
+    options: dict = {"pool_pre_ping": True}  # a connection the server closed is replaced, not an error page
+    if url.startswith("postgresql"):
+        options.update(
+            pool_size=int(os.environ.get("PORTAL_DB_POOL_SIZE", "5")),
+            max_overflow=int(os.environ.get("PORTAL_DB_MAX_OVERFLOW", "5")),
+            pool_timeout=int(os.environ.get("PORTAL_DB_POOL_TIMEOUT", "10")),
+            # Reconnect before a firewall or PgBouncer silently drops an idle connection.
+            pool_recycle=int(os.environ.get("PORTAL_DB_POOL_RECYCLE", "1800")),
+        )
+    return options
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -32,7 +51,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "PORTAL_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = engine_options(SQLALCHEMY_DATABASE_URI)
 
     # Sessions: cookies the browser's scripts cannot read, not sent on cross-site posts.
     SESSION_COOKIE_HTTPONLY = True
@@ -74,6 +93,18 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PORTAL_PROXY_COUNT", "0"))
     INSTANCE_DIR = str(INSTANCE_DIR)
 
+    # Production readiness (docs/deployment.md; portal/security.py and portal/request_log.py).
+    # Strict-Transport-Security goes on HTTPS responses (seen through the proxy when PROXY_COUNT is set).
+    HSTS_SECONDS = int(os.environ.get("PORTAL_HSTS_SECONDS", "31536000"))
+    HSTS_ALWAYS = False
+    # One JSON line per request on the "portal.requests" logger (on by default in production).
+    REQUEST_LOG = _bool("PORTAL_REQUEST_LOG", False)
+
+    # The job queue (Huey) that issues letters in bulk and sends reminders, outside web requests:
+    # "sqlite:///path" (the embedded default, one machine), "redis://host:6379/0" (several machines),
+    # "memory://" (tests: each task runs at once, in the caller's process). See portal/jobs.py.
+    PORTAL_QUEUE_URL = os.environ.get("PORTAL_QUEUE_URL", f"sqlite:///{Path(INSTANCE_DIR) / 'queue.sqlite3'}")
+
 
 class DevelopmentConfig(Config):
     """Local development: the demo on SQLite, e-mails written to files."""
@@ -90,6 +121,7 @@ class TestConfig(Config):
         "PORTAL_TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite3'}"
     )
     MAIL_BACKEND = "memory"
+    PORTAL_QUEUE_URL = "memory://"  # tasks run immediately, inside the test's transaction
     ARGON2_FAST = True  # cheaper hashing keeps the suite quick; production uses the defaults
 
 
@@ -99,11 +131,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("PORTAL_SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAIL_BACKEND = os.environ.get("PORTAL_MAIL_BACKEND", "smtp")
-    SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
-        "pool_size": int(os.environ.get("PORTAL_DB_POOL_SIZE", "5")),
-        "max_overflow": int(os.environ.get("PORTAL_DB_MAX_OVERFLOW", "5")),
-    }
+    # The proxy terminates TLS: say "HTTPS only" on every response, unless cookies are not secure either.
+    HSTS_ALWAYS = SESSION_COOKIE_SECURE
+    REQUEST_LOG = _bool("PORTAL_REQUEST_LOG", True)
 
 
 CONFIGS = {

@@ -13,6 +13,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, ProductionConfig, config_for
 from portal import errors, formatting
@@ -84,6 +85,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     WTFormsHelpers(app)
     formatting.register(app)
     _register_login(app)
+    # Ids in URLs are database integers: a number too big for one is simply not found (not a 500).
+    app.url_map.converters["int"] = DatabaseIntConverter
     _register_blueprints(app)
     errors.register(app)
     _register_request_boundary(app)
@@ -104,6 +107,14 @@ def _register_login(app: Flask) -> None:
         return load_user(db.session, session_key)
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """Whole numbers that fit a database integer (BIGINT on PostgreSQL); larger ones match no route (404)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def _register_blueprints(app: Flask) -> None:
     """Each domain brings its own blueprint."""
     from portal.accounts.routes import bp as accounts_bp
@@ -118,6 +129,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.commissioning.submissions import bp as submissions_bp
     from portal.events.routes import bp as events_bp
     from portal.health import bp as health_bp
+    from portal.letters.bulk_routes import bp as bulk_letters_bp
+    from portal.letters.routes import bp as letters_bp
     from portal.panel.interviews import bp as interviews_bp
     from portal.panel.routes import bp as panel_bp
     from portal.prospectus.routes import bp as prospectus_bp
@@ -127,7 +140,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (prospectus_bp, events_bp, clarifications_bp, accounts_bp, applications_bp, documents_bp,
                commissioning_bp, round_setup_bp, submissions_bp, panel_bp, panel_admin_bp, assessment_bp,
-               interviews_bp, decisions_bp, transparency_bp, open_data_bp, health_bp, site_bp):
+               interviews_bp, decisions_bp, letters_bp, bulk_letters_bp, transparency_bp, open_data_bp, health_bp,
+               site_bp):
         app.register_blueprint(bp)
 
 
@@ -163,13 +177,19 @@ def _register_templates(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     """Operators' commands: ``seed-demo`` and ``deliver-email`` (``db`` comes from Flask-Migrate)."""
+    from portal.backup_cli import backup_command, restore_command
     from portal.commissioning.cli import follow_round_dates_command
     from portal.demo import seed_demo_command
-    from portal.notifications.cli import deliver_email_command
+    from portal.letters.cli import issue_letters_command
+    from portal.notifications.cli import deliver_email_command, send_reminders_command
     from portal.transparency.cli import verify_decisions_command
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(deliver_email_command)
     app.cli.add_command(follow_round_dates_command)
     app.cli.add_command(verify_decisions_command)
+    app.cli.add_command(issue_letters_command)
+    app.cli.add_command(send_reminders_command)
 

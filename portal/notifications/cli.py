@@ -28,3 +28,18 @@ def deliver_email_command(watch: bool, interval: float) -> None:
         if not watch:
             return
         time.sleep(interval)
+
+
+@click.command("send-reminders")
+@click.option("--as", "email", help="The commissioner event reminders are sent as (the first one by default).")
+@with_appcontext
+def send_reminders_command(email: str | None) -> None:
+    """Send today's reminders: panellists with scores outstanding, and events starting in the next 24 hours."""
+    from portal.letters.bulk import operator
+    from portal.notifications.reminders import send_reminders
+
+    actor = operator(db.session, email=email) if email else None
+    result = send_reminders(db.session, public_url=current_app.config["PUBLIC_URL"],
+                            portal_name=current_app.config["PORTAL_NAME"], actor=actor)
+    db.session.commit()
+    click.echo(str(result))
