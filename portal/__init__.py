@@ -36,8 +36,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    """Start every SQLite transaction explicitly."""
-    connection.exec_driver_sql("BEGIN")
+    """Start every SQLite transaction explicitly; one that will write may ask for the write lock at once.
+
+    A deferred transaction that reads and then writes fails straight away ("database is locked") if another
+    connection committed in between; BEGIN IMMEDIATE instead waits for the lock under the busy timeout.
+    """
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _configure_engine(app: Flask) -> None:
@@ -147,6 +152,15 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_request_boundary(app: Flask) -> None:
     """Commit once per request, only when it succeeded; services only flush."""
+
+    @app.before_request
+    def _write_lock_for_writes():
+        # On SQLite a form post takes the write lock as its transaction starts, so concurrent posts queue
+        # under the busy timeout instead of failing with "database is locked" when one commits first.
+        if request.method in ("GET", "HEAD", "OPTIONS") or db.engine.dialect.name != "sqlite":
+            return
+        if not db.session().in_transaction():
+            db.session.connection(execution_options={"sqlite_immediate": True})
 
     @app.after_request
     def _commit(response):

@@ -131,11 +131,17 @@ def worker_app() -> Flask:
     return _worker_app
 
 
-def _transaction(work: Callable[[Session], T]) -> T:
-    """Run ``work(session)`` and commit, or roll back and re-raise."""
+def _transaction(work: Callable[[Session], T], *, writes: bool = False) -> T:
+    """Run ``work(session)`` and commit, or roll back and re-raise.
+
+    ``writes`` takes SQLite's write lock at the start (BEGIN IMMEDIATE), so the transaction waits its turn
+    under the busy timeout instead of failing when another worker commits first.
+    """
     from portal.extensions import db
 
     try:
+        if writes:
+            db.session.connection(execution_options={"sqlite_immediate": True})
         result = work(db.session)
         db.session.commit()
     except BaseException:
@@ -145,15 +151,15 @@ def _transaction(work: Callable[[Session], T]) -> T:
     return result
 
 
-def run_in_app(work: Callable[[Session], T]) -> T:
+def run_in_app(work: Callable[[Session], T], *, writes: bool = False) -> T:
     """Run ``work(session)`` in its own transaction inside an app context (the worker's own if there is none)."""
     if has_app_context():
-        return _transaction(work)
+        return _transaction(work, writes=writes)
     from portal.extensions import db
 
     with worker_app().app_context():
         try:
-            return _transaction(work)
+            return _transaction(work, writes=writes)
         finally:
             db.session.remove()
 
@@ -182,10 +188,14 @@ def issue_one(batch_id: int, application_id: int) -> str:
     """Issue one application's letter for a bulk batch (idempotent); returns what happened."""
     from portal.letters import bulk
 
+    # Render first, in a transaction that only reads; then store in a short one that writes at once.
+    prepared = run_in_app(lambda session: bulk.prepare_one(session, batch_id=batch_id, application_id=application_id,
+                                                            public_url=public_url()))
     for attempt in range(1, BUSY_ATTEMPTS + 1):
         try:
             return run_in_app(lambda session: bulk.issue_one(session, batch_id=batch_id, application_id=application_id,
-                                                             public_url=public_url()))
+                                                             public_url=public_url(), prepared=prepared),
+                              writes=True)
         except OperationalError as error:  # rolled back already: nothing half done
             if attempt == BUSY_ATTEMPTS or not _busy(error):
                 raise  # Huey tries the task again later

@@ -173,8 +173,28 @@ def _count(session: Session, *, batch_id: int, outcome: str, error: str | None =
         session.expire(batch)
 
 
+def prepare_one(session: Session, *, batch_id: int, application_id: int, public_url: str,
+                now: datetime | None = None) -> letters.PreparedLetter | None:
+    """Render one application's letter for a batch without writing anything; None when there is nothing to issue.
+
+    Workers call this in a read-only transaction and then ``issue_one`` in a short writing one, so the slow part
+    (rendering) never holds a write lock and workers on SQLite do not undo each other's work.
+    """
+    application = session.get(Application, application_id)
+    if application is None or session.get(LetterBatch, batch_id) is None:
+        return None
+    if _letter_in_batch(session, batch_id=batch_id, application_id=application_id):
+        return None
+    if letters.letter_needed(session, application) is None:
+        return None
+    try:
+        return letters.prepare_letter(session, application=application, public_url=public_url, now=now)
+    except Exception:  # noqa: BLE001 - issue_one renders again and counts the failure where it is kept
+        return None
+
+
 def issue_one(session: Session, *, batch_id: int, application_id: int, public_url: str,
-              now: datetime | None = None) -> str:
+              now: datetime | None = None, prepared: letters.PreparedLetter | None = None) -> str:
     """Issue one application's letter in a batch, unless done already; returns issued, skipped, failed or already."""
     batch = session.get(LetterBatch, batch_id)
     application = session.get(Application, application_id)
@@ -188,7 +208,7 @@ def issue_one(session: Session, *, batch_id: int, application_id: int, public_ur
     try:
         with session.begin_nested():
             letters.issue_letter(session, application=application, by=batch.requested_by, public_url=public_url,
-                                 batch=batch, now=now)
+                                 batch=batch, now=now, prepared=prepared)
     except OperationalError:
         raise  # the database was busy: the task is tried again as a whole
     except (IntegrityError, StateTransitionError) as error:

@@ -401,9 +401,59 @@ def _notify_members(session: Session, *, application: Application, kind: LetterK
         queue_email(session, to=email, subject=f"Your letter about {application.reference} is ready", body=body)
 
 
+@dataclass(frozen=True)
+class PreparedLetter:
+    """A letter rendered but not yet stored: what it reports (kind, decision and its version) and its HTML and PDF.
+
+    Rendering takes most of a letter's time, so bulk issue renders in one short read-only transaction and
+    stores in another; ``issue_letter`` uses a prepared letter only if the decision has not changed since.
+    """
+
+    application_id: int
+    kind: LetterKind
+    decision_id: int | None
+    decision_version: int | None
+    html: str
+    pdf: bytes
+
+
+def prepare_letter(session: Session, *, application: Application, public_url: str,
+                   now: datetime | None = None) -> PreparedLetter:
+    """Render the application's letter for its current decision, without storing anything."""
+    decision = decision_for(session, application)
+    problem = issue_problem(application, decision)
+    kind = letter_kind_for(application, decision)
+    if problem is not None or kind is None:
+        raise StateTransitionError(problem or "There is no letter to issue for this application")
+    settings = rendering.letter_settings(public_url=public_url)
+    content = letter_content(session, application=application, kind=kind, decision=decision, settings=settings,
+                             now=now or utcnow())
+    html = rendering.letter_html(content, settings=settings)
+    reported = decision if kind != LetterKind.INELIGIBLE else None
+    return PreparedLetter(application_id=application.id, kind=kind,
+                          decision_id=reported.id if reported is not None else None,
+                          decision_version=reported.version if reported is not None else None,
+                          html=html, pdf=rendering.letter_pdf(html))
+
+
+def _still_current(prepared: PreparedLetter | None, application: Application, decision: Decision | None,
+                   kind: LetterKind) -> bool:
+    """Whether a prepared letter still reports the application's decision exactly as it now stands."""
+    if prepared is None or prepared.application_id != application.id or prepared.kind != kind:
+        return False
+    if kind == LetterKind.INELIGIBLE:
+        return prepared.decision_id is None
+    return decision is not None and (prepared.decision_id, prepared.decision_version) == (decision.id,
+                                                                                         decision.version)
+
+
 def issue_letter(session: Session, *, application: Application, by: User, public_url: str,
-                 batch: LetterBatch | None = None, now: datetime | None = None) -> Letter:
-    """Render, store and announce a new version of the application's letter for its current decision."""
+                 batch: LetterBatch | None = None, now: datetime | None = None,
+                 prepared: PreparedLetter | None = None) -> Letter:
+    """Store and announce a new version of the application's letter for its current decision.
+
+    The letter is rendered now unless ``prepared`` (from ``prepare_letter``) still matches the decision.
+    """
     _require_commissioner(by)
     decision = decision_for(session, application)
     problem = issue_problem(application, decision)
@@ -411,17 +461,14 @@ def issue_letter(session: Session, *, application: Application, by: User, public
     if problem is not None or kind is None:
         raise StateTransitionError(problem or "There is no letter to issue for this application")
     now = now or utcnow()
+    if not _still_current(prepared, application, decision, kind):
+        prepared = prepare_letter(session, application=application, public_url=public_url, now=now)
     settings = rendering.letter_settings(public_url=public_url)
-    content = letter_content(session, application=application, kind=kind, decision=decision, settings=settings,
-                             now=now)
-    html = rendering.letter_html(content, settings=settings)
-    pdf = rendering.letter_pdf(html)
     latest = max((letter.version for letter in issued_letters(session, application)), default=0)
-    letter = Letter(application_id=application.id, kind=kind, version=latest + 1, pdf=pdf,
-                    sha256=hashlib.sha256(pdf).hexdigest(), issued_at=now, issued_by_id=by.id,
-                    batch_id=batch.id if batch is not None else None,
-                    decision_id=decision.id if kind != LetterKind.INELIGIBLE and decision is not None else None,
-                    html=html)
+    letter = Letter(application_id=application.id, kind=kind, version=latest + 1, pdf=prepared.pdf,
+                    sha256=hashlib.sha256(prepared.pdf).hexdigest(), issued_at=now, issued_by_id=by.id,
+                    batch_id=batch.id if batch is not None else None, decision_id=prepared.decision_id,
+                    html=prepared.html)
     try:
         with session.begin_nested():
             session.add(letter)
