@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request
@@ -21,8 +22,28 @@ def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def drop_control_characters(value: Any) -> Any:
+    """Field filter: remove NUL and other control characters nobody types (PostgreSQL cannot store a NUL).
+
+    Tabs and line breaks stay.
+    """
+    return _CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
 class PortalForm(FlaskForm):
     """A Flask-WTF form that gives back what was typed before the session ran out."""
+
+    class Meta:
+        """Options for every PortalForm."""
+
+        def bind_field(self, form, unbound_field, options):
+            """Every field drops control characters from what is posted, after its own filters."""
+            field = unbound_field.bind(form=form, **options)
+            field.filters = (*field.filters, drop_control_characters)
+            return field
 
     restored: bool = False
 

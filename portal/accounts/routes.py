@@ -134,6 +134,8 @@ def sign_in():
 @access(PUBLIC)
 def sign_out():
     """End the session."""
+    if current_user.is_authenticated:
+        services.sign_out(db.session, user=current_user._get_current_object())
     logout_user()
     session.clear()
     flash("You have signed out")

@@ -393,6 +393,11 @@ def reset_token_valid(session: Session, token: str, *, now: datetime | None = No
     return reset
 
 
+def sign_out(session: Session, *, user: User) -> None:
+    """End the person's sessions on the server, so a copy of their session cookie no longer signs in."""
+    user.session_version += 1
+
+
 def reset_password(session: Session, *, token: str, password: str, settings: Settings) -> User:
     """Set a new password with a reset token, which then stops working, and sign out elsewhere."""
     reset = reset_token_valid(session, token)

@@ -207,10 +207,15 @@ def _pounds(pence: int | None) -> str:
     return "" if pence is None else money(pence).removeprefix("£")
 
 
+# A list form never builds more rows than the most a service accepts plus one (which it refuses, with a message).
+MAX_ROWS = services.MAX_LIST_ROWS + 1
+
+
 def _rows_posted(prefix: str) -> int:
-    """How many rows a list form posted (from its field names)."""
-    indexes = [int(k.rsplit("_", 1)[1]) for k in request.form if k.startswith(prefix) and k.rsplit("_", 1)[1].isdigit()]
-    return max(indexes, default=-1) + 1
+    """How many rows a list form posted (from its field names), never more than MAX_ROWS."""
+    indexes = [int(k.rsplit("_", 1)[1]) for k in request.form
+               if k.startswith(prefix) and k.rsplit("_", 1)[1].isdigit() and len(k.rsplit("_", 1)[1]) < 6]
+    return min(max(indexes, default=-1) + 1, MAX_ROWS)
 
 
 def _row_values(form, first: str, second: str, rows: int) -> tuple[list[tuple[str, str]], str]:
@@ -234,7 +239,7 @@ def budget_section(application_id: int):
     if request.method == "GET":
         if (gone := _not_editable(app_)) is not None:
             return gone
-        form = budget_form(len(app_.budget_lines) + 1)
+        form = budget_form(min(len(app_.budget_lines) + 1, MAX_ROWS))
         if not form.restored:
             for index, line in enumerate(app_.budget_lines):
                 form[f"item_{index}"].data = line.item
@@ -265,7 +270,7 @@ def partners_section(application_id: int):
     if request.method == "GET":
         if (gone := _not_editable(app_)) is not None:
             return gone
-        form = partners_form(len(app_.partners) + 1)
+        form = partners_form(min(len(app_.partners) + 1, MAX_ROWS))
         if not form.restored:
             started = services.section_status(app_, "partners") != "not_started"
             form.partnership.data = ("yes" if app_.partners else "no") if started else None

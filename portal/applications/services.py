@@ -360,6 +360,11 @@ def budget_problem(application: Application, total_pence: int) -> str | None:
             f"{money(amount)} you are asking for. Change the costs, or the amount in 'Your project'")
 
 
+# Budget lines and partners an application can list: more than any community project needs, and a bound on
+# how many rows a posted form can make the server build.
+MAX_LIST_ROWS = 50
+
+
 def save_budget(session: Session, *, application_id: int, by: User, version: int,
                 lines: list[tuple[str, str]], completed: bool, now: datetime | None = None) -> Application:
     """Replace the budget lines (item and cost); to complete it, the total must equal the amount asked for."""
@@ -382,6 +387,9 @@ def save_budget(session: Session, *, application_id: int, by: User, version: int
         except ValueError:
             raise ValidationError(f"Enter the cost of {item} in pounds, like 1,500", field=f"cost_{index}") from None
         parsed.append((item, pence))
+    if len(parsed) > MAX_LIST_ROWS:
+        raise ValidationError(f"List up to {MAX_LIST_ROWS} budget lines: put smaller items together, like "
+                              "\"Food and drinks for 40 sessions\"", field=f"item_{MAX_LIST_ROWS}")
     total = sum(p for _, p in parsed)
     if completed:
         if not parsed:
@@ -423,6 +431,9 @@ def save_partners(session: Session, *, application_id: int, by: User, version: i
             if not role:
                 raise ValidationError(f"Describe what {name} will do in the project", field=f"role_{index}")
             rows.append((name, role))
+        if len(rows) > MAX_LIST_ROWS:
+            raise ValidationError(f"List up to {MAX_LIST_ROWS} partners: name the main ones, and describe the rest "
+                                  "in your project answers", field=f"name_{MAX_LIST_ROWS}")
         if completed and not rows:
             raise ValidationError("Add at least one partner organisation, or answer no", field="name_0")
     before = [{"name": p.organisation_name, "role": p.role_description} for p in application.partners]

@@ -46,13 +46,19 @@ class SMTPSender:
         self.username, self.password, self.starttls, self.timeout = username, password, starttls, timeout
 
     def send(self, message: OutboxMessage) -> None:
-        """Open a connection and hand the message over."""
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        """Open a connection and hand the message over; once the server has accepted it, it is sent."""
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
             if self.starttls:
                 smtp.starttls()
             if self.username:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(build_email(message, from_address=self.from_address))
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()  # a failed goodbye must not make an accepted message look unsent
 
 
 class FileSender:

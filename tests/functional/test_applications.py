@@ -162,6 +162,20 @@ def test_budget_lines_are_added_and_removed_without_javascript(applicant_client,
     assert [b.item for b in draft_application.budget_lines] == ["Hall hire"]
 
 
+def test_a_budget_lists_at_most_fifty_lines_and_a_fifty_first_is_shown_back(applicant_client, draft_application,
+                                                                            session):
+    """The 51st line is refused with a message beside it, and every typed line comes back; nothing is saved."""
+    data = {"version": "0"}
+    for n in range(51):
+        data |= {f"item_{n}": f"Session {n + 1} snacks", f"cost_{n}": "10"}
+    page = applicant_client.submit(url(draft_application, "budget"), data)
+    assert page.status == 200
+    assert any(m.startswith("List up to 50 budget lines") for m in page.error_summary())
+    assert page.value_of("item_50") == "Session 51 snacks"
+    session.refresh(draft_application)
+    assert draft_application.budget_lines == []
+
+
 def test_partnership_bid_lists_partners_and_roles(applicant_client, draft_application, session):
     """Yes with no partners cannot be completed; with a partner it can."""
     page = applicant_client.submit(url(draft_application, "partners"),
