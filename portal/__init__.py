@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, ProductionConfig, config_for
-from portal import errors, formatting
+from portal import errors, formatting, request_log, security
 from portal.access import PUBLIC, access
 from portal.extensions import csrf, db, login_manager
 
@@ -82,6 +82,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    request_log.init_app(app)  # first: it times and names everything that follows, the commit included
+    security.init_app(app)
     db.init_app(app)
     _configure_engine(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)

@@ -154,7 +154,7 @@ def vars_of(config_class: type) -> dict[str, object]:
 
 
 def letter_html(content: LetterContent, *, settings: LetterSettings) -> str:
-    """The letter as a complete HTML document (title "Outcome letter: <reference>", lang en-GB)."""
+    """The letter as a complete HTML document (title "<heading>: outcome letter <reference>", lang en-GB)."""
     template = environment().get_template(TEMPLATES[content.kind])
     return template.render(letter=content, settings=settings, other_support=OTHER_SUPPORT, kinds=LetterKind)
 

@@ -43,6 +43,23 @@ def letter(letter_application_id: int):
     return _letter_page(application)
 
 
+# The letter's own HTML, framed by the letter page: it has inline styles, so it gets a policy of its own that
+# allows them and nothing else (no scripts, no forms, no network), and may only be framed by the portal.
+PREVIEW_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+                  "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox")
+
+
+@bp.route("/commissioning/applications/<int:letter_application_id>/letter/preview")
+@access(COMMISSIONERS)
+def preview_html(letter_application_id: int):
+    """The letter as HTML, made now and not stored, for the preview frame on the letter page."""
+    application = services.letter_application(db.session, letter_application_id=letter_application_id,
+                                              by=current_user)
+    page = services.letter_page(db.session, application=application, by=current_user, public_url=_public_url())
+    return Response(page.html, mimetype="text/html",
+                    headers={"Content-Security-Policy": PREVIEW_POLICY, "X-Frame-Options": "SAMEORIGIN"})
+
+
 @bp.route("/commissioning/applications/<int:letter_application_id>/letter/preview.pdf")
 @access(COMMISSIONERS)
 def preview_pdf(letter_application_id: int):

@@ -101,12 +101,13 @@ def test_every_letter_is_a_tagged_pdf_with_a_title_and_language():
     assert bool(catalog["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in catalog
     assert catalog["/Lang"] == "en-GB"
-    assert reader.metadata.title == "Outcome letter: YLF-2026-0042"
+    assert reader.metadata.title == "You have been awarded a grant of £5,000: outcome letter YLF-2026-0042"
 
 
 def test_html_title_and_language():
     html = rendering.letter_html(award(), settings=SETTINGS)
-    assert "<title>Outcome letter: YLF-2026-0042</title>" in html
+    # The title starts with the letter's heading, as every page's does, and names the reference.
+    assert "<title>You have been awarded a grant of £5,000: outcome letter YLF-2026-0042</title>" in html
     assert '<html lang="en-GB">' in html
 
 

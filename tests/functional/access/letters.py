@@ -13,6 +13,7 @@ MEMBERS_AND_COMMISSIONERS = frozenset({APPLICANT, COMMISSIONER})
 
 EXPECTED = {
     "letters.letter": COMMISSIONERS_ONLY,
+    "letters.preview_html": COMMISSIONERS_ONLY,
     "letters.preview_pdf": COMMISSIONERS_ONLY,
     "letters.edit_feedback": COMMISSIONERS_ONLY,
     "letters.issue": COMMISSIONERS_ONLY,
