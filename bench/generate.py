@@ -1,4 +1,4 @@
-"""Fill a database with a city-wide fund at full size, for the HTTP benchmark (bench/http.py).
+"""Fill a database with a city-wide fund at full size, for the HTTP benchmark (bench/pages.py).
 
     .venv/bin/python bench/generate.py                      # a temporary SQLite file, full size
     .venv/bin/python bench/generate.py --scale 0.1          # a tenth of everything, for a quick run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, false
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import User
@@ -56,6 +56,12 @@ class DecisionLogEntry(Base):
     """
 
     __tablename__ = "decision_log_entry"
+    __table_args__ = (
+        # Each application's latest entry (the current log) comes from this index, not a scan of the log.
+        Index("ix_decision_log_entry_application_position", "application_id", "position"),
+        # The public log's order: newest decision first.
+        Index("ix_decision_log_entry_decided_at_reference", "decided_at", "reference"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     position: Mapped[int] = mapped_column(unique=True)  # 1, 2, 3... in publication order

@@ -131,11 +131,28 @@ def decisions_atom(session: Session, *, args: Mapping[str, str], publisher: Publ
     return OpenDataFile(body=body, last_modified=selection.changed_at)
 
 
+# The 360Giving file covers every award ever published, so it is built once per state of the log (its head hash,
+# and when the rounds it names last changed) and kept in each worker process; a few states are plenty.
+_PACKAGE_CACHE: dict[tuple, OpenDataFile] = {}
+_PACKAGE_CACHE_SIZE = 4
+
+
 def threesixtygiving(session: Session, *, publisher: Publisher) -> OpenDataFile:
     """Awarded grants as a 360Giving data package; NotFound until the first award is published.
 
     The 360Giving package schema needs at least one grant, so there is no valid empty file to give.
     """
+    key = (chain_summary(session)["head_hash"], last_changed(session), publisher)
+    if key not in _PACKAGE_CACHE:
+        package = _build_threesixtygiving(session, publisher=publisher)
+        while len(_PACKAGE_CACHE) >= _PACKAGE_CACHE_SIZE:
+            _PACKAGE_CACHE.pop(next(iter(_PACKAGE_CACHE)))
+        _PACKAGE_CACHE[key] = package
+    return _PACKAGE_CACHE[key]
+
+
+def _build_threesixtygiving(session: Session, *, publisher: Publisher) -> OpenDataFile:
+    """The 360Giving package as it stands now (see ``threesixtygiving``)."""
     selection = select_decisions(session, args={"outcome": Outcome.AWARD.value})
     if not selection.entries:
         raise NotFound("No grants have been published yet")
