@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import Organisation, User
@@ -19,6 +19,8 @@ class Application(Base):
     """A community group's application to a round."""
 
     __tablename__ = "application"
+    # The commissioners' list pages a round's sent applications oldest first.
+    __table_args__ = (Index("ix_application_round_submitted", "round_id", "submitted_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)

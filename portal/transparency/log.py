@@ -341,5 +341,9 @@ def history(session: Session, application_id: int) -> list[DecisionLogEntry]:
 
 
 def last_published_at(session: Session) -> datetime | None:
-    """When the log last changed: for Last-Modified headers."""
-    return session.scalar(select(func.max(DecisionLogEntry.published_at)))
+    """When the log last changed (the newest entry's publication time): for Last-Modified headers.
+
+    Entries are appended in time order, so this reads one row by the position index instead of the whole log.
+    """
+    return session.scalar(
+        select(DecisionLogEntry.published_at).order_by(DecisionLogEntry.position.desc()).limit(1))

@@ -76,7 +76,8 @@ def last_changed(session: Session, *, round_ids: Iterable[int] | None = None) ->
     """
     rounds = select(func.max(Round.updated_at))
     if round_ids is None:
-        rounds = rounds.where(Round.id.in_(select(DecisionLogEntry.round_id)))
+        # Rounds with entries are exactly those whose decisions were published (late ones come after that).
+        rounds = rounds.where(Round.decisions_published_at.is_not(None))
     else:
         rounds = rounds.where(Round.id.in_(list(round_ids)))
     moments = [log.last_published_at(session), session.scalar(rounds)]
