@@ -9,7 +9,8 @@ At --scale 1 it writes, in bulk (one INSERT per few thousand rows, never the ORM
   300 panellists with three panellists on each application and 30,000 scores (two criteria per sent assessment);
 - ten past rounds whose 10,000 applications have 10,000 published decisions, and a decision log of 100,000
   entries: each decision's first publication and then later corrections of it, chained with the real hash
-  functions of portal.transparency.log so /decisions/verify still reports an intact log;
+  functions of portal.transparency.log so /decisions/verify still reports an intact log, and each application's
+  current entry in decision_log_current (which log.append keeps);
 - an open round, and the accounts the HTTP benchmark signs in as: a commissioner, a panellist with a scoring
   assignment (no conflict declared) and applicants each with a draft application (see ``ACCOUNTS``).
 Prints how long each part took. Never part of the test suite.
@@ -178,6 +179,7 @@ def generate(session, *, sizes: Sizes, report=print) -> dict[str, float]:
         Application,
         ApplicationStatus,
         ConflictDeclaration,
+        CurrentDecisionEntry,
         Decision,
         DecisionLogEntry,
         IncomeBand,
@@ -398,6 +400,10 @@ def generate(session, *, sizes: Sizes, report=print) -> dict[str, float]:
                    "entry_hash": entry.entry_hash}
 
     writer.insert(DecisionLogEntry, entries())
+    # Which entry is each application's current one (log.append keeps this table; here it is written in bulk).
+    writer.insert(CurrentDecisionEntry, ({"application_id": application_id, "entry_id": entry.id,
+                                          "decided_at": entry.decided_at, "reference": entry.reference}
+                                         for application_id, entry in latest.items()))
     timings["decision log (hashed)"] = time.perf_counter() - started
 
     # The benchmark's applicants: each with a draft application to the open round.

@@ -19,7 +19,7 @@ from portal.models.applications import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
-from portal.models.decisions import Decision, DecisionLogEntry
+from portal.models.decisions import CurrentDecisionEntry, Decision, DecisionLogEntry
 from portal.models.enums import (
     AgeBand,
     ApplicationStatus,
@@ -68,5 +68,5 @@ __all__ = [
     "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",
     "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
     "SignInAttempt", "User", "utcnow",
-    "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
+    "CurrentDecisionEntry", "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
 ]

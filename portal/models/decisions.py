@@ -99,3 +99,28 @@ class DecisionLogEntry(Base):
     application: Mapped[Application] = relationship()
     decision: Mapped[Decision] = relationship()
     corrects: Mapped[DecisionLogEntry | None] = relationship(remote_side=[id])
+
+
+class CurrentDecisionEntry(Base):
+    """Which log entry is each application's current one: an index of the log, not part of it.
+
+    ``portal.transparency.log.append`` inserts or moves the row for an application whenever it appends an
+    entry for it, in the same transaction, so this always names the entry with the highest position for
+    that application. The log itself stays append-only and its hashes never cover this table. The
+    decision date and reference are copied from the entry so the public log's order (newest decision
+    first, then reference) and its pages and count read this small table, not the whole log.
+    """
+
+    __tablename__ = "decision_log_current"
+    __table_args__ = (
+        # The public log's order: newest decision first, then reference.
+        Index("ix_decision_log_current_decided_at_reference", "decided_at", "reference"),
+    )
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), primary_key=True,
+                                                autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("decision_log_entry.id"), unique=True)
+    decided_at: Mapped[datetime]
+    reference: Mapped[str] = mapped_column(String(40))
+
+    entry: Mapped[DecisionLogEntry] = relationship()

@@ -26,6 +26,7 @@ from portal.boroughs import BOROUGHS, borough_name
 from portal.models import (
     Application,
     ConflictDeclaration,
+    CurrentDecisionEntry,
     Decision,
     DecisionLogEntry,
     OrganisationType,
@@ -139,7 +140,28 @@ def append(session: Session, decisions: Sequence[Decision], *, now: datetime | N
         decision.published_at = now
         entries.append(entry)
     session.flush()
+    mark_current(session, entries)
     return entries
+
+
+def mark_current(session: Session, entries: Sequence[DecisionLogEntry]) -> None:
+    """Point each application's row in ``decision_log_current`` at its newest of these (flushed) entries.
+
+    The table is an index of the log, not part of it: the entries themselves are never changed.
+    """
+    newest = {entry.application_id: entry for entry in sorted(entries, key=lambda entry: entry.position)}
+    if not newest:
+        return
+    rows = {row.application_id: row for row in session.scalars(
+        select(CurrentDecisionEntry).where(CurrentDecisionEntry.application_id.in_(newest)))}
+    for application_id, entry in newest.items():
+        row = rows.get(application_id)
+        if row is None:
+            session.add(CurrentDecisionEntry(application_id=application_id, entry_id=entry.id,
+                                             decided_at=entry.decided_at, reference=entry.reference))
+        elif row.entry_id != entry.id:
+            row.entry_id, row.decided_at, row.reference = entry.id, entry.decided_at, entry.reference
+    session.flush()
 
 
 def take_turn(session: Session) -> None:
@@ -307,14 +329,11 @@ class LogFilters:
 def current_entries(filters: LogFilters = LogFilters()) -> Select:
     """Each application's latest entry (a correction or a later decision replaces the earlier one), filtered.
 
-    Ordered newest decision first, then by reference.
+    Ordered newest decision first, then by reference. The latest entries are the ones ``decision_log_current``
+    names (kept by ``append``), so this reads that small table and its order index, not the whole log.
     """
-    latest = (
-        select(func.max(DecisionLogEntry.position))
-        .group_by(DecisionLogEntry.application_id)
-        .scalar_subquery()
-    )
-    query = select(DecisionLogEntry).where(DecisionLogEntry.position.in_(latest))
+    query = (select(DecisionLogEntry).select_from(CurrentDecisionEntry)
+             .join(DecisionLogEntry, DecisionLogEntry.id == CurrentDecisionEntry.entry_id))
     if filters.round_id:
         query = query.where(DecisionLogEntry.round_id == filters.round_id)
     if filters.outcome:
@@ -329,7 +348,14 @@ def current_entries(filters: LogFilters = LogFilters()) -> Select:
             func.lower(DecisionLogEntry.organisation_name).contains(words, autoescape=True),
             func.lower(DecisionLogEntry.reference) == words,
         ))
-    return query.order_by(DecisionLogEntry.decided_at.desc(), DecisionLogEntry.reference)
+    return query.order_by(CurrentDecisionEntry.decided_at.desc(), CurrentDecisionEntry.reference)
+
+
+def count_current(session: Session, filters: LogFilters = LogFilters()) -> int:
+    """How many entries ``current_entries(filters)`` finds; unfiltered, one per application in ``decision_log_current``."""
+    if filters == LogFilters():
+        return session.scalar(select(func.count()).select_from(CurrentDecisionEntry)) or 0
+    return session.scalar(select(func.count()).select_from(current_entries(filters).order_by(None).subquery())) or 0
 
 
 def history(session: Session, application_id: int) -> list[DecisionLogEntry]:

@@ -141,7 +141,7 @@ def decision_log_page(session: Session, *, args: Mapping[str, str], page: str | 
     """One page (20 a page) of each application's latest published entry, filtered as the query string says."""
     parsed = parse_filters(session, args)
     statement = log.current_entries(parsed.filters)
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    total = log.count_current(session, parsed.filters)
     shown, pages = fit_page(parse_page(page), total=total)
     entries = list(session.scalars(
         statement.options(selectinload(DecisionLogEntry.round), selectinload(DecisionLogEntry.corrects))

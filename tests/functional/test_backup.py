@@ -55,11 +55,12 @@ class BackupSite:
         return self.app.test_cli_runner().invoke(args=list(args))
 
     def rows(self) -> dict[str, list[tuple]]:
-        """Every row of every table, all columns, in id order (with which columns are SQL NULL)."""
+        """Every row of every table, all columns, in primary key order (with which columns are SQL NULL)."""
         with self.app.app_context(), db.engine.connect() as connection:
             return {
                 table.name: [tuple(row) for row in connection.execute(
-                    select(table, *(column.is_(None) for column in table.columns)).order_by(table.c.id))]
+                    select(table, *(column.is_(None) for column in table.columns))
+                    .order_by(*table.primary_key.columns))]
                 for table in Base.metadata.sorted_tables
             }
 

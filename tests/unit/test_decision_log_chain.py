@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
-from portal.models import Decision, DecisionLogEntry, IncomeBand, OrganisationType, Outcome, Role, utcnow
+from portal.models import (
+    CurrentDecisionEntry,
+    Decision,
+    DecisionLogEntry,
+    IncomeBand,
+    OrganisationType,
+    Outcome,
+    Role,
+    utcnow,
+)
 from portal.transparency import log
 from tests.conftest import make_organisation, make_user
 from tests.fixtures.panel_round import make_eligible_application
@@ -93,7 +102,10 @@ def test_a_removed_entry_is_detected(session, decisions, commissioner, assessmen
     session.add(decision)
     session.flush()
     log.append(session, [decision])
-    session.delete(session.scalar(select(DecisionLogEntry).where(DecisionLogEntry.position == 2)))
+    removed = session.scalar(select(DecisionLogEntry).where(DecisionLogEntry.position == 2))
+    # Whoever removes an entry must also remove the current-entry row that names it (its foreign key).
+    session.execute(delete(CurrentDecisionEntry).where(CurrentDecisionEntry.entry_id == removed.id))
+    session.delete(removed)
     session.flush()
     report = log.verify_chain(session)
     assert report.broken_at == 3 and "Entry 2 is missing" in report.problem
@@ -108,6 +120,50 @@ def test_a_correction_names_the_entry_it_corrects_and_replaces_it_in_the_current
     current = session.scalars(log.current_entries()).all()
     assert correction in current and award not in current
     assert [e.position for e in log.history(session, award.application_id)] == [1, 3]
+    assert log.verify_chain(session).intact
+
+
+def test_the_current_table_names_each_applications_latest_entry(session, decisions, assessment_round, organisation,
+                                                                applicant, commissioner):
+    """After a correction and a late decision, decision_log_current points at the newest entry per application."""
+    award, decline = log.append(session, decisions)
+    decisions[0].amount_awarded_pence = 700_000
+    session.flush()
+    (correction,) = log.append(session, decisions[:1], correction=log.Correction(entry=award, reason="Typing error"))
+    late_app = make_eligible_application(session, round_=assessment_round, organisation=organisation, by=applicant,
+                                         number=53, amount_pence=400_000, project_title="Late project")
+    late = Decision(application=late_app, outcome=Outcome.RESERVE, reason="On the reserve list.", panel_score=60.0,
+                    decided_by=commissioner, decided_by_role=Role.COMMISSIONER, decided_at=utcnow() - timedelta(days=3))
+    session.add(late)
+    session.flush()
+    decisions[1].outcome, decisions[1].decided_at = Outcome.RESERVE, utcnow()
+    session.flush()
+    late_entry, redecided = log.append(session, [late, decisions[1]])
+
+    rows = {row.application_id: row for row in session.scalars(select(CurrentDecisionEntry))}
+    assert {app_id: row.entry_id for app_id, row in rows.items()} == {
+        award.application_id: correction.id, decline.application_id: redecided.id,
+        late_entry.application_id: late_entry.id}
+    assert all(row.decided_at == row.entry.decided_at and row.reference == row.entry.reference for row in rows.values())
+
+    def old_definition(filters: log.LogFilters) -> list[int]:
+        """The current log as it was defined before the table: each application's max(position), filtered."""
+        latest = select(func.max(DecisionLogEntry.position)).group_by(DecisionLogEntry.application_id).scalar_subquery()
+        query = (select(DecisionLogEntry).where(DecisionLogEntry.position.in_(latest))
+                 .order_by(DecisionLogEntry.decided_at.desc(), DecisionLogEntry.reference))
+        return [entry.id for entry in session.scalars(query) if (
+            (not filters.round_id or entry.round_id == filters.round_id)
+            and (not filters.outcome or entry.outcome == filters.outcome)
+            and (not filters.borough or f",{filters.borough}," in entry.boroughs)
+            and (not filters.search or filters.search in (entry.organisation_name or "").lower()))]
+
+    for filters in [log.LogFilters(), log.LogFilters(outcome=Outcome.RESERVE), log.LogFilters(borough="E09000012"),
+                    log.LogFilters(round_id=assessment_round.id), log.LogFilters(search="hackney")]:
+        found = [entry.id for entry in session.scalars(log.current_entries(filters))]
+        assert found == old_definition(filters)
+        assert log.count_current(session, filters) == len(found)
+    everything = list(session.scalars(log.current_entries()))
+    assert everything == [redecided, correction, late_entry], "newest decision first"
     assert log.verify_chain(session).intact
 
 
