@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from portal.access import COMMISSIONERS, access
 from portal.commissioning import panel_admin_services as services
-from portal.commissioning import round_services
 from portal.commissioning.panel_admin_forms import (
     ActionForm,
     AddPanellistForm,
@@ -21,15 +20,6 @@ from portal.models import utcnow
 bp = Blueprint("panel_admin", __name__, url_prefix="/commissioning")
 
 EXPIRED = "Your form expired. Try again"
-
-
-@bp.app_template_global()
-def criteria_fixed_reason(round_) -> str | None:
-    """Why a round's criteria are read-only (the panel scores against them from closing), or None while they may change.
-
-    A global for every template: the round set-up pages show the criteria read-only with this reason.
-    """
-    return round_services.CRITERIA_FIXED if round_services.criteria_fixed(round_) else None
 
 
 def public_url() -> str:

@@ -692,6 +692,11 @@ def criteria_fixed(round_: Round) -> bool:
     return round_.status in CRITERIA_FIXED_STATUSES
 
 
+def criteria_fixed_reason(round_: Round) -> str | None:
+    """Why the round's criteria are read-only, for the set-up pages, or None while they may still change."""
+    return CRITERIA_FIXED if criteria_fixed(round_) else None
+
+
 def _require_criteria_open(round_: Round) -> None:
     """Refuse any change to the criteria once the round has closed."""
     if criteria_fixed(round_):

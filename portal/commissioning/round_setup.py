@@ -154,7 +154,8 @@ def preview_round(round_id: int):
 def criteria(round_id: int):
     """The round's criteria with the running total of their weights."""
     round_ = services.get_round(db.session, round_id=round_id, by=current_user)
-    return render_template("commissioning/rounds/criteria.html", round=round_)
+    return render_template("commissioning/rounds/criteria.html", round=round_,
+                           fixed=services.criteria_fixed_reason(round_))
 
 
 @bp.route("/rounds/<int:round_id>/criteria/new", methods=["GET", "POST"])
@@ -172,7 +173,8 @@ def add_criterion(round_id: int):
         else:
             flash(f"Criterion “{criterion.name}” added")
             return redirect(url_for(".criteria", round_id=round_.id))
-    return render_template("commissioning/rounds/criterion_form.html", form=form, round=round_, criterion=None)
+    return render_template("commissioning/rounds/criterion_form.html", form=form, round=round_, criterion=None,
+                           fixed=services.criteria_fixed_reason(round_))
 
 
 @bp.route("/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
@@ -191,7 +193,7 @@ def edit_criterion(criterion_id: int):
             flash(f"Criterion “{criterion.name}” saved")
             return redirect(url_for(".criteria", round_id=criterion.round_id))
     return render_template("commissioning/rounds/criterion_form.html", form=form, round=criterion.round,
-                           criterion=criterion)
+                           criterion=criterion, fixed=services.criteria_fixed_reason(criterion.round))
 
 
 @bp.route("/criteria/<int:criterion_id>/remove", methods=["GET", "POST"])
