@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from portal import audit
 from portal.domain import (
     NotFound,
-    PermissionDenied,
     StateTransitionError,
     ValidationError,
 )
@@ -25,13 +24,13 @@ from portal.formatting import date_time
 from portal.models import (
     AuditEvent,
     ClarificationQuestion,
-    Role,
     Round,
     RoundStatus,
     User,
     utcnow,
 )
 from portal.notifications.services import queue_email
+from portal.permissions import require_commissioner
 
 # Long enough for a real question, short enough for a commissioner to answer quickly.
 WORD_LIMIT = 300
@@ -103,10 +102,7 @@ def questions_open(round_: Round, *, now: datetime | None = None) -> bool:
     return round_.status in ASKING_STATUSES and now < question_deadline(round_)
 
 
-def _require_commissioner(by: User) -> None:
-    """Only commissioners (and admins) see askers' details, answer and merge."""
-    if not by.has_role(Role.COMMISSIONER):
-        raise PermissionDenied("Only commissioners can answer questions about a round")
+COMMISSIONERS_ONLY = "Only commissioners can answer questions about a round"
 
 
 def normalise_email(email: str) -> str:
@@ -185,7 +181,7 @@ def published_answers(session: Session, *, round_: Round) -> list[PublishedAnswe
 
 def round_for_commissioner(session: Session, *, round_id: int, by: User) -> Round:
     """Any round, drafts included, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound("There is no round with this number")
@@ -194,7 +190,7 @@ def round_for_commissioner(session: Session, *, round_id: int, by: User) -> Roun
 
 def question_for_commissioner(session: Session, *, round_id: int, question_id: int, by: User) -> ClarificationQuestion:
     """One question of a round; a question of another round is not found here."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     question = session.get(ClarificationQuestion, question_id)
     if question is None or question.round_id != round_id:
         raise NotFound("There is no question with this number in this round")
@@ -203,7 +199,7 @@ def question_for_commissioner(session: Session, *, round_id: int, question_id: i
 
 def round_questions(session: Session, *, round_: Round, by: User) -> RoundQuestions:
     """Questions waiting for an answer (oldest first), then answered (as published), then merged."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     questions = session.scalars(
         select(ClarificationQuestion)
         .where(ClarificationQuestion.round_id == round_.id)
@@ -268,7 +264,7 @@ def publish_answer(
     settings: Settings, now: datetime | None = None,
 ) -> ClarificationQuestion:
     """Publish (or change) an answer; the first publication e-mails the asker and their duplicates' askers."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if question.merged_into_id is not None:
         raise StateTransitionError(
             "This question has been merged into another question, so it is answered there. Answer that "
@@ -304,7 +300,7 @@ def publish_answer(
 
 def merge_targets(session: Session, *, question: ClarificationQuestion, by: User) -> list[ClarificationQuestion]:
     """The questions this one may be merged into: others of its round that are not merged themselves."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     return list(session.scalars(
         select(ClarificationQuestion)
         .where(
@@ -331,7 +327,7 @@ def merge_question(
     settings: Settings, now: datetime | None = None,
 ) -> ClarificationQuestion:
     """Merge a duplicate into the question whose answer covers it (returned); it is never published on its own."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     reason = cannot_merge_reason(question)
     if reason:
         raise StateTransitionError(reason, field="into")

@@ -31,7 +31,6 @@ from portal.models import (
     InterviewSlot,
     ModeratedScore,
     PanelAssignment,
-    Role,
     Round,
     RoundStatus,
     Score,
@@ -43,6 +42,7 @@ from portal.panel import assigning, scoring
 from portal.panel import services as panel_services
 from portal.panel.access import is_panel_lead, require_moderator
 from portal.panel.assigning import ASSESSED_STATUSES
+from portal.permissions import is_commissioner
 
 REASON_MAX_CHARACTERS = 2000
 # Organisations with an income under £100,000 a year count as small (see IncomeBand).
@@ -219,11 +219,6 @@ class RoundRanking:
 # Who may look ------------------------------------------------------------------------------------
 
 
-def _is_commissioner(user: User) -> bool:
-    """Commissioners and administrators see every name."""
-    return user.has_role(Role.COMMISSIONER, Role.ADMIN)
-
-
 def _round(session: Session, round_id: int) -> Round:
     """The round, or a 404."""
     round_ = session.get(Round, round_id)
@@ -273,7 +268,7 @@ def _require_may_see_application(session: Session, *, application: Application, 
     """Refuse the panel lead an application they have a conflict with, have not yet declared any conflict with,
     or have not yet sent their own scores for."""
     require_moderator(application.round, by=by)
-    if _is_commissioner(by):
+    if is_commissioner(by):
         return
     if application.id in _lead_conflicts(session, round_=application.round, lead=by):
         raise PermissionDenied("You declared a conflict of interest with this application, so you cannot "
@@ -326,7 +321,7 @@ def lead_declaration_page(session: Session, *, assessed_application_id: int, by:
     application = _assessed_application(session, assessed_application_id)
     require_moderator(application.round, by=by)
     organisation = application.organisation
-    declared = _is_commissioner(by) or _lead_declaration(session, application=application, lead=by) is not None
+    declared = is_commissioner(by) or _lead_declaration(session, application=application, lead=by) is not None
     return LeadDeclarationPage(application=application, organisation_name=organisation.name,
                                boroughs=[borough_name(code) for code in organisation.boroughs],
                                project_title=application.project_title or "", declared=declared)
@@ -340,7 +335,7 @@ def declare_lead_conflict(session: Session, *, application: Application, has_con
     a conflict then takes them off it too (with a replacement while the round is in assessment).
     """
     require_moderator(application.round, by=by)
-    if _is_commissioner(by):
+    if is_commissioner(by):
         raise PermissionDenied("Commissioners do not declare conflicts of interest to moderate")
     if _lead_declaration(session, application=application, lead=by) is not None:
         raise StateTransitionError(panel_services.ALREADY_DECLARED, field="has_conflict")
@@ -378,7 +373,7 @@ def _panel_applications(session: Session, round_: Round) -> list[Application]:
 
 def _shows_organisations(round_: Round, by: User) -> bool:
     """Commissioners always see who applied; the panel lead does unless the round's scoring is anonymised."""
-    return _is_commissioner(by) or (is_panel_lead(round_, by) and not round_.anonymised_scoring)
+    return is_commissioner(by) or (is_panel_lead(round_, by) and not round_.anonymised_scoring)
 
 
 def organisation_name(application: Application) -> str:
@@ -504,8 +499,8 @@ def moderation_overview(session: Session, *, round_: Round, by: User) -> Moderat
     """The round's assessed applications with how many panellists have sent scores, flags and moderation."""
     require_moderator(round_, by=by)
     applications = _panel_applications(session, round_)
-    conflicts = set() if _is_commissioner(by) else _lead_conflicts(session, round_=round_, lead=by)
-    pending = set() if _is_commissioner(by) else _unsent_own_scores(session, round_=round_, lead=by)
+    conflicts = set() if is_commissioner(by) else _lead_conflicts(session, round_=round_, lead=by)
+    pending = set() if is_commissioner(by) else _unsent_own_scores(session, round_=round_, lead=by)
     shows = _shows_organisations(round_, by)
     rows = [
         ModerationRow(scores=scores, organisation=organisation_name(scores.application) if shows else None,
@@ -524,7 +519,7 @@ def moderation_page(session: Session, *, application: Application, by: User) -> 
     return ModerationPage(
         round=round_, scores=application_scores(session, application=application),
         organisation=organisation_name(application) if _shows_organisations(round_, by) else None,
-        shows_names=_is_commissioner(by), can_moderate=round_.status == RoundStatus.ASSESSMENT,
+        shows_names=is_commissioner(by), can_moderate=round_.status == RoundStatus.ASSESSMENT,
     )
 
 
@@ -616,7 +611,7 @@ def _store(session: Session, *, application: Application, criterion: Criterion, 
 
 def ranking_round(session: Session, *, round_id: int, by: User) -> Round:
     """Any round, for a commissioner."""
-    if not _is_commissioner(by):
+    if not is_commissioner(by):
         raise PermissionDenied("Only commissioners can see the panel's ranked list")
     return _round(session, round_id)
 
@@ -656,7 +651,7 @@ def _interviews_pending(session: Session, applications: list[Application]) -> se
 
 def round_ranking(session: Session, *, round_: Round, by: User) -> RoundRanking:
     """The panel's recommendation: assessed applications ranked by combined score, with the funding line."""
-    if not _is_commissioner(by):
+    if not is_commissioner(by):
         raise PermissionDenied("Only commissioners can see the panel's ranked list")
     started = round_.status in (RoundStatus.ASSESSMENT, RoundStatus.DECIDED, RoundStatus.DECISIONS_PUBLISHED)
     in_assessment = round_.status == RoundStatus.ASSESSMENT

@@ -24,7 +24,7 @@ from portal.application_lifecycle import transition_application
 from portal.boroughs import BOROUGHS
 from portal.commissioning import assessment_services
 from portal.commissioning.assessment_services import RankedRow, RoundRanking, organisation_name
-from portal.domain import DomainError, NotFound, PermissionDenied, StateTransitionError, ValidationError
+from portal.domain import DomainError, NotFound, StateTransitionError, ValidationError
 from portal.formatting import date_time, money, parse_pounds
 from portal.models import (
     Application,
@@ -39,6 +39,7 @@ from portal.models import (
     utcnow,
 )
 from portal.panel.assigning import ASSESSED_STATUSES
+from portal.permissions import require_commissioner
 from portal.round_lifecycle import transition_round
 from portal.transparency import log
 
@@ -109,15 +110,12 @@ class EntrySuperseded(StateTransitionError):
 # Who may act -------------------------------------------------------------------------------------
 
 
-def _require_commissioner(by: User) -> None:
-    """Only commissioners (and administrators) decide and publish."""
-    if not by.has_role(Role.COMMISSIONER, Role.ADMIN):
-        raise PermissionDenied("Only commissioners can record and publish decisions")
+COMMISSIONERS_ONLY = "Only commissioners can record and publish decisions"
 
 
 def decisions_round(session: Session, *, round_id: int, by: User) -> Round:
     """Any round, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound("There is no round with this number")
@@ -126,7 +124,7 @@ def decisions_round(session: Session, *, round_id: int, by: User) -> Round:
 
 def decision_application(session: Session, *, decision_application_id: int, by: User) -> Application:
     """An application the panel assessed (or that has been decided), for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     application = session.get(Application, decision_application_id)
     if application is None or application.status not in (*ASSESSED_STATUSES, *DECIDED_APPLICATION_STATUSES):
         raise NotFound("There is no application with this number waiting for a decision")
@@ -228,7 +226,7 @@ def _decisions(session: Session, application_ids: list[int]) -> dict[int, Decisi
 
 def round_decisions(session: Session, *, round_: Round, by: User) -> RoundDecisions:
     """The panel's ranking with each application's decision, in rank order (unscored ones last)."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     ranking = assessment_services.round_ranking(session, round_=round_, by=by)
     applications = [row.application for row in ranking.rows] + [row.application for row in ranking.waiting]
     ids = [a.id for a in applications]
@@ -264,7 +262,7 @@ class DecisionPage:
 
 def decision_page(session: Session, *, application: Application, by: User) -> DecisionPage:
     """The application's ranking, its decision so far and whether it can be decided now."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     ranking = assessment_services.round_ranking(session, round_=application.round, by=by)
     ranked = next((row for row in ranking.rows if row.application.id == application.id), None)
     problem = _why_not_decidable(application)
@@ -462,7 +460,7 @@ def _panel_score(session: Session, application: Application, by: User) -> float 
 def record_decision(session: Session, *, application: Application, entry: DecisionInput, by: User,
                     now: datetime | None = None) -> Decision:
     """Record or change an application's decision, refusing a save started from an older version."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     problem = _why_not_decidable(application)
     if problem:
         raise StateTransitionError(problem)
@@ -541,7 +539,7 @@ def score_words(score: float) -> str:
 def accept_recommendation(session: Session, *, round_: Round, by: User,
                           now: datetime | None = None) -> RecommendationResult:
     """Decide every ranked, undecided application as the panel recommends: award above the line, decline below."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if round_.status not in DECIDING_STATUSES:
         raise StateTransitionError("The panel's recommendation can be accepted only while the round is in "
                                    "assessment, before decisions are published")
@@ -619,7 +617,7 @@ def readiness_problems(overview: RoundDecisions) -> list[str]:
 
 def mark_decided(session: Session, *, round_: Round, by: User) -> Round:
     """Move the round from assessment to decided, once every application has a decision within the budget."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if round_.status != RoundStatus.ASSESSMENT:
         raise StateTransitionError("Only a round in assessment can be marked as decided")
     overview = round_decisions(session, round_=round_, by=by)
@@ -675,7 +673,7 @@ def preview(decision: Decision) -> PublicPreview:
 
 def _ready_to_publish(session: Session, *, round_: Round, by: User) -> RoundDecisions:
     """The round's decisions, refusing unless the round is decided, complete and within budget."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if round_.status == RoundStatus.DECISIONS_PUBLISHED:
         raise StateTransitionError("This round's decisions have already been published")
     if round_.status != RoundStatus.DECIDED:
@@ -722,7 +720,7 @@ def publish_decisions(session: Session, *, round_: Round, by: User,
     the round already published and is told so, rather than publishing everything twice. Anything the
     database still refuses (a decision saved by someone else meanwhile) is undone and reported the same way.
     """
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     _published_meanwhile(session, round_)
     overview = _ready_to_publish(session, round_=round_, by=by)
     now = (now or utcnow()).replace(microsecond=0)
@@ -756,7 +754,7 @@ def _published_meanwhile(session: Session, round_: Round) -> None:
 def publish_one(session: Session, *, application: Application, by: User,
                 now: datetime | None = None) -> DecisionLogEntry:
     """Publish one decision made or changed after the round's decisions were published (a late decision)."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if application.round.status != RoundStatus.DECISIONS_PUBLISHED:
         raise StateTransitionError("A decision is published on its own only after the round's decisions have "
                                    "been published. Publish the round's decisions together")
@@ -813,7 +811,7 @@ class CorrectionInput:
 
 def log_entry(session: Session, *, log_entry_id: int, by: User) -> DecisionLogEntry:
     """A published entry, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     entry = session.get(DecisionLogEntry, log_entry_id)
     if entry is None:
         raise NotFound("There is no entry with this number in the decision log")
@@ -868,7 +866,7 @@ def _unchanged(entry: DecisionLogEntry, clean: CleanDecision) -> bool:
 def correct_entry(session: Session, *, entry: DecisionLogEntry, typed: CorrectionInput, by: User,
                   now: datetime | None = None) -> DecisionLogEntry:
     """Correct a published entry: update the decision and append a new entry naming the one it corrects."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     problem = correction_problem(session, entry)
     if problem:
         raise problem

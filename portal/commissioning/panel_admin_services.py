@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
-from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
+from portal.domain import NotFound, StateTransitionError, ValidationError
 from portal.models import (
     AgeBand,
     Application,
@@ -42,6 +42,7 @@ from portal.panel.assigning import (
     available_panellists,
     conflicts_of_interest,
 )
+from portal.permissions import require_commissioner
 from portal.round_lifecycle import transition_round
 
 MIN_PANEL_SIZE = 1
@@ -139,15 +140,12 @@ def allocation_message(result: AllocationResult) -> str:
 # Who may look --------------------------------------------------------------------------------------
 
 
-def _require_commissioner(by: User) -> None:
-    """Only commissioners (and administrators) run the panel."""
-    if not by.has_role(Role.COMMISSIONER):
-        raise PermissionDenied("Only commissioners can run the youth panel")
+COMMISSIONERS_ONLY = "Only commissioners can run the youth panel"
 
 
 def round_for_panel(session: Session, *, round_id: int, by: User) -> Round:
     """Any round, for a commissioner running its panel."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound("There is no round with this number")
@@ -156,7 +154,7 @@ def round_for_panel(session: Session, *, round_id: int, by: User) -> Round:
 
 def application_for_panel(session: Session, *, panel_application_id: int, by: User) -> Application:
     """A sent application, for a commissioner choosing who assesses it."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     application = session.get(Application, panel_application_id)
     if application is None or application.status in NOT_SENT or application.reference is None:
         raise NotFound("There is no sent application with this number")
@@ -165,7 +163,7 @@ def application_for_panel(session: Session, *, panel_application_id: int, by: Us
 
 def assignment_for_commissioner(session: Session, *, panel_assignment_id: int, by: User) -> PanelAssignment:
     """One panellist's assignment to one application, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     assignment = session.get(PanelAssignment, panel_assignment_id)
     if assignment is None:
         raise NotFound("This panellist is no longer assessing that application")
@@ -174,7 +172,7 @@ def assignment_for_commissioner(session: Session, *, panel_assignment_id: int, b
 
 def panellist_for_commissioner(session: Session, *, panellist_id: int, by: User) -> User:
     """A youth panellist, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     panellist = session.get(User, panellist_id)
     if panellist is None or panellist.role != Role.PANELLIST:
         raise NotFound("There is no panellist with this number")
@@ -307,7 +305,7 @@ def _panel_applications(session: Session, round_: Round, assigned_ids: set[int])
 
 def round_panel(session: Session, *, round_: Round, by: User) -> RoundPanel:
     """The round's panel: each application's panellists and where they are, and each panellist's load."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if round_.status not in PANEL_STARTED:
         return RoundPanel(round=round_, panel_size=len(available_panellists(session)))
     assignments = _round_assignments(session, round_)
@@ -348,7 +346,7 @@ def _panellist_progress(rows: dict[int, list[AssignmentRow]]) -> list[PanellistP
 
 def start_assessment(session: Session, *, round_: Round, by: User) -> None:
     """Move a closed round into assessment, so the panel can be given applications."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if round_.status != RoundStatus.CLOSED:
         raise StateTransitionError(_not_closed_message(round_))
     before = round_.status
@@ -366,7 +364,7 @@ def _not_closed_message(round_: Round) -> str:
 
 def allocate(session: Session, *, round_: Round, by: User, public_url: str) -> AllocationResult:
     """Give every assessed application its panellists automatically (see portal.panel.assigning)."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if round_.status != RoundStatus.ASSESSMENT:
         raise StateTransitionError("You can assign applications only while the round is in assessment. "
                                    + ("Start assessment first" if round_.status == RoundStatus.CLOSED else
@@ -376,7 +374,7 @@ def allocate(session: Session, *, round_: Round, by: User, public_url: str) -> A
 
 def send_reminders(session: Session, *, round_: Round, by: User, public_url: str, now: datetime) -> int:
     """E-mail each panellist with scores outstanding in this round, once; returns how many were e-mailed."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if round_.status != RoundStatus.ASSESSMENT:
         raise StateTransitionError("Reminders can be sent only while the round is in assessment")
     waiting = {panellist_id: assignments for panellist_id, assignments
@@ -423,13 +421,13 @@ class PanelSettings:
 
 def lead_choices(session: Session, *, by: User) -> list[User]:
     """Panellists who could lead the panel: active, and able to read applications (consent for under-18s)."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     return sorted(available_panellists(session), key=lambda u: (u.name.casefold(), u.id))
 
 
 def update_settings(session: Session, *, round_: Round, settings: PanelSettings, by: User) -> None:
     """Change the round's panel settings; existing assignments stay as they are."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if round_.status in (RoundStatus.DECIDED, RoundStatus.DECISIONS_PUBLISHED):
         raise StateTransitionError("The panel's settings cannot change once decisions have been made",
                                    field="panellists_per_application")
@@ -487,7 +485,7 @@ def _candidates(session: Session, application: Application, rows: list[Assignmen
 
 def application_panel(session: Session, *, application: Application, by: User) -> ApplicationPanel:
     """Who is assessing this application, who stepped back, and who else could."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     declarations = _declarations(session, [application.id])
     assignments = session.scalars(
         select(PanelAssignment).where(PanelAssignment.application_id == application.id)
@@ -530,7 +528,7 @@ def _require_assessment(application: Application, what: str, field_name: str | N
 def add_panellist(session: Session, *, application: Application, panellist_id: int | None, by: User,
                   public_url: str) -> PanelAssignment:
     """Ask one more panellist, chosen by hand, to assess this application, and e-mail them."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     _require_assessment(application, "add panellists", "panellist_id")
     if application.status not in ASSESSED_STATUSES:
         raise StateTransitionError(no_longer_assessed_message(application), field="panellist_id")
@@ -569,7 +567,7 @@ def add_panellist(session: Session, *, application: Application, panellist_id: i
 
 def remove_panellist(session: Session, *, assignment: PanelAssignment, by: User) -> None:
     """Take a panellist off an application before they send scores; their draft scores go with it."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     application = assignment.application
     _require_assessment(application, "take panellists off applications")
     if assignment.scores_submitted_at is not None:
@@ -622,7 +620,7 @@ def consents_by_panellist(session: Session) -> dict[int, GuardianConsent]:
 
 def panellists(session: Session, *, by: User) -> list[PanellistSummary]:
     """Every youth panellist with age band, consent and how many applications they have (not recused)."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     counts = dict(session.execute(
         select(PanelAssignment.panellist_id, func.count())
         .where(PanelAssignment.recused_at.is_(None))
@@ -636,14 +634,14 @@ def panellists(session: Session, *, by: User) -> list[PanellistSummary]:
 
 def consent_for(session: Session, *, panellist: User, by: User) -> GuardianConsent | None:
     """The guardian's consent recorded for this panellist, if any."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     return consents_by_panellist(session).get(panellist.id)
 
 
 def record_guardian_consent(session: Session, *, panellist: User, guardian_name: str, guardian_contact: str,
                             confirmed: bool, by: User) -> GuardianConsent:
     """Record that an under-18 panellist's parent or guardian consented: they can then read applications."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if panellist.age_band != AgeBand.UNDER_18:
         raise StateTransitionError(f"{panellist.name} is not under 18, so no guardian's consent is needed")
     existing = consent_for(session, panellist=panellist, by=by)

@@ -29,13 +29,13 @@ from portal.models import (
     Faq,
     Fund,
     Question,
-    Role,
     Round,
     RoundChange,
     RoundStatus,
     User,
 )
 from portal.models.enums import ORGANISATION_TYPE_LABELS, OrganisationType
+from portal.permissions import require_commissioner
 from portal.prospectus.services import Prospectus, prospectus_for
 from portal.round_lifecycle import transition_round
 
@@ -79,15 +79,12 @@ class RoundProblems(ValidationError):
 # Reading ---------------------------------------------------------------------------------------
 
 
-def _require_commissioner(by: User) -> None:
-    """Only commissioners and administrators set up rounds."""
-    if not by.has_role(Role.COMMISSIONER):
-        raise PermissionDenied("Only commissioners can set up funds and rounds")
+COMMISSIONERS_ONLY = "Only commissioners can set up funds and rounds"
 
 
 def _get(session: Session, model: type, id_: int, by: User, what: str) -> Any:
     """A record by id for a commissioner, or NotFound."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     record = session.get(model, id_)
     if record is None:
         raise NotFound(f"There is no {what} with this number. It may have been removed")
@@ -96,7 +93,7 @@ def _get(session: Session, model: type, id_: int, by: User, what: str) -> Any:
 
 def list_funds(session: Session, *, by: User) -> list[Fund]:
     """Every fund, by name."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     return list(session.scalars(select(Fund).order_by(Fund.name)))
 
 
@@ -342,7 +339,7 @@ def _check_fund(session: Session, details: FundDetails, fund: Fund | None) -> No
 
 def create_fund(session: Session, *, details: FundDetails, by: User) -> Fund:
     """Start a new funding programme."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     _check_fund(session, details, None)
     fund = Fund(name=details.name, slug=details.slug, reference_prefix=details.reference_prefix,
                 description=details.description)
@@ -354,7 +351,7 @@ def create_fund(session: Session, *, details: FundDetails, by: User) -> Fund:
 
 def update_fund(session: Session, *, fund: Fund, details: FundDetails, by: User) -> Fund:
     """Change a fund's name, address, description or reference prefix."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     _check_fund(session, details, fund)
     _save(session, fund, details, by=by, action="fund.updated")
     return fund
@@ -432,7 +429,7 @@ def create_round(session: Session, *, fund_id: int, details: RoundDetails, by: U
 
 def update_round(session: Session, *, round_: Round, details: RoundDetails, by: User, now: datetime) -> Round:
     """Save a round's details; a published round must stay publishable and its changes are logged."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     _check_round_fields(session, details, round_)
     if is_published(round_):
         problems = date_problems(details) + money_problems(details) + decided_round_problems(round_, details)
@@ -545,7 +542,7 @@ def publication_problems(session: Session, *, round_: Round, now: datetime) -> l
 
 def publish_round(session: Session, *, round_: Round, by: User, now: datetime) -> Round:
     """Make a draft round public: published, or open straight away if its opening time has passed."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if is_published(round_):
         raise StateTransitionError(f"This round was already published on {date(round_.published_at)}"
                                    if round_.published_at else "This round has already been published")
@@ -592,7 +589,7 @@ def _status(problems: list[Problem], *, started: bool) -> str:
 
 def round_overview(session: Session, *, round_: Round, by: User, now: datetime) -> RoundOverview:
     """The set-up task list: details, criteria, questions, FAQs, preview and publication."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     problems = publication_problems(session, round_=round_, now=now)
     by_task = {task: [p for p in problems if p.task == task] for task in ("details", "criteria", "questions")}
     if is_published(round_):
@@ -614,7 +611,7 @@ def round_overview(session: Session, *, round_: Round, by: User, now: datetime) 
 
 def preview_prospectus(session: Session, *, round_: Round, by: User, now: datetime) -> Prospectus:
     """The public prospectus of a round in any status, for a commissioner to check."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     return prospectus_for(session, round_=round_, now=now)
 
 
@@ -705,7 +702,7 @@ def _require_criteria_open(round_: Round) -> None:
 
 def add_criterion(session: Session, *, round_: Round, details: CriterionDetails, by: User, now: datetime) -> Criterion:
     """Add an assessment criterion at the end of the list."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     _require_criteria_open(round_)
     _check_criterion(round_, details, None)
     criterion = Criterion(round=round_, position=len(round_.criteria) + 1, **vars(details))
@@ -720,7 +717,7 @@ def add_criterion(session: Session, *, round_: Round, details: CriterionDetails,
 def update_criterion(session: Session, *, criterion: Criterion, details: CriterionDetails, by: User,
                      now: datetime) -> Criterion:
     """Change a criterion's name, weight, what good looks like or descriptors."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = criterion.round
     _require_criteria_open(round_)
     _check_criterion(round_, details, criterion)
@@ -742,7 +739,7 @@ def criterion_removal_problem(criterion: Criterion, *, now: datetime) -> str | N
 
 def remove_criterion(session: Session, *, criterion: Criterion, by: User, now: datetime) -> Round:
     """Remove a criterion, unless applicants may already be writing to it."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = criterion.round
     problem = criterion_removal_problem(criterion, now=now)
     if problem:
@@ -764,7 +761,7 @@ def move_criterion(session: Session, *, criterion: Criterion, direction: Directi
     Refused once the round has closed, like every other change to the criteria. The page offers no buttons
     then, so only a page loaded before closing can ask: it gets a 403 page with the reason.
     """
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if criteria_fixed(criterion.round):
         raise PermissionDenied(CRITERIA_FIXED)
     before = criterion.position
@@ -807,7 +804,7 @@ def _criterion_names(round_: Round) -> dict[int, str]:
 
 def add_question(session: Session, *, round_: Round, details: QuestionDetails, by: User, now: datetime) -> Question:
     """Add an application question at the end of the form."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     _check_question(round_, details)
     question = Question(round=round_, position=len(round_.questions) + 1, **vars(details))
     session.add(question)
@@ -821,7 +818,7 @@ def add_question(session: Session, *, round_: Round, details: QuestionDetails, b
 def update_question(session: Session, *, question: Question, details: QuestionDetails, by: User,
                     now: datetime) -> Question:
     """Change a question's wording, guidance, word limit, criterion or who is asked it."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = question.round
     _check_question(round_, details)
     previous = QuestionDetails.of(question)
@@ -843,7 +840,7 @@ def question_removal_problem(question: Question, *, now: datetime) -> str | None
 
 def remove_question(session: Session, *, question: Question, by: User, now: datetime) -> Round:
     """Remove a question, unless applicants may already have answered it."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = question.round
     problem = question_removal_problem(question, now=now)
     if problem:
@@ -859,7 +856,7 @@ def remove_question(session: Session, *, question: Question, by: User, now: date
 
 def move_question(session: Session, *, question: Question, direction: Direction, by: User, now: datetime) -> Question:
     """Move a question up or down the form (its number changes, so a published round logs it)."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     before = question.position
     if _move(session, question.round, "questions", question, direction) is not None:
         audit.record(session, actor=by, action="question.moved", entity=question,
@@ -882,7 +879,7 @@ class FaqDetails:
 
 def add_faq(session: Session, *, round_: Round, details: FaqDetails, by: User) -> Faq:
     """Add a frequently asked question at the end of the list."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     faq = Faq(round=round_, position=len(round_.faqs) + 1, question=details.question, answer=details.answer)
     session.add(faq)
     session.flush()
@@ -892,14 +889,14 @@ def add_faq(session: Session, *, round_: Round, details: FaqDetails, by: User) -
 
 def update_faq(session: Session, *, faq: Faq, details: FaqDetails, by: User) -> Faq:
     """Change a frequently asked question or its answer."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     _save(session, faq, details, by=by, action="faq.updated")
     return faq
 
 
 def remove_faq(session: Session, *, faq: Faq, by: User) -> Round:
     """Remove a frequently asked question."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = faq.round
     audit.record(session, actor=by, action="faq.removed", entity=faq, before=audit.snapshot(faq))
     round_.faqs.remove(faq)
@@ -910,7 +907,7 @@ def remove_faq(session: Session, *, faq: Faq, by: User) -> Round:
 
 def move_faq(session: Session, *, faq: Faq, direction: Direction, by: User) -> Faq:
     """Move a frequently asked question up or down."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     before = faq.position
     if _move(session, faq.round, "faqs", faq, direction) is not None:
         audit.record(session, actor=by, action="faq.moved", entity=faq,

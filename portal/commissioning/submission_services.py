@@ -26,7 +26,6 @@ from portal.applications.access import application_for_staff
 from portal.boroughs import borough_name
 from portal.domain import (
     NotFound,
-    PermissionDenied,
     ValidationError,
 )
 from portal.formatting import LONDON, london
@@ -35,12 +34,12 @@ from portal.models import (
     ApplicationStatus,
     Organisation,
     OrganisationType,
-    Role,
     Round,
     User,
     utcnow,
 )
 from portal.notifications.services import queue_email
+from portal.permissions import require_commissioner
 
 PAGE_SIZE = 50
 REASON_MAX_CHARACTERS = 2000
@@ -81,15 +80,12 @@ class Settings:
 # Who may look ------------------------------------------------------------------------------------
 
 
-def _require_commissioner(by: User) -> None:
-    """Only commissioners (and administrators) see every application of a round."""
-    if not by.has_role(Role.COMMISSIONER):
-        raise PermissionDenied("Only commissioners can see a round's applications")
+COMMISSIONERS_ONLY = "Only commissioners can see a round's applications"
 
 
 def round_for_commissioner(session: Session, *, round_id: int, by: User) -> Round:
     """Any round, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound("There is no round with this number")
@@ -237,7 +233,7 @@ def _row(round_: Round, application: Application, organisation: Organisation) ->
 def list_submissions(session: Session, *, round_: Round, filters: SubmissionFilters, page: int = 1,
                      by: User) -> SubmissionPage:
     """One page (50 a page) of the round's sent applications that pass the filters, oldest first."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     statement = _filtered(round_, filters)
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     pages = max(1, math.ceil(total / PAGE_SIZE))
@@ -250,7 +246,7 @@ def list_submissions(session: Session, *, round_: Round, filters: SubmissionFilt
 
 def round_counts(session: Session, *, round_: Round, by: User) -> RoundCounts:
     """Drafts in progress, and applications sent, ineligible, withdrawn, eligible and waiting to be screened."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     rows = session.execute(
         select(Application.status, func.count(Application.id), func.count(Application.submitted_at))
         .where(Application.round_id == round_.id)
@@ -297,7 +293,7 @@ def london_timestamp(moment: datetime | None) -> str:
 
 def submissions_csv(session: Session, *, round_: Round, filters: SubmissionFilters, by: User) -> str:
     """Every sent application passing the filters, one row each, as CSV (no byte order mark)."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
@@ -349,7 +345,7 @@ def _email_members(session: Session, *, application: Application, subject: str, 
 def mark_ineligible(session: Session, *, application: Application, reason: str | None, by: User,
                     settings: Settings, now: datetime | None = None) -> Application:
     """Mark a submitted application as ineligible; the group is e-mailed the reason and sees it in the portal."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     text = clean_reason(reason, missing="Enter the reason the application is not eligible, written to the applicant")
     now = now or utcnow()
     before = audit.snapshot(application, AUDIT_FIELDS)
@@ -379,7 +375,7 @@ def mark_ineligible(session: Session, *, application: Application, reason: str |
 def mark_eligible(session: Session, *, application: Application, by: User,
                   now: datetime | None = None) -> Application:
     """Mark a submitted application as eligible: it goes on to assessment by the panel."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     now = now or utcnow()
     before = audit.snapshot(application, AUDIT_FIELDS)
     transition_application(application, to=ApplicationStatus.UNDER_ASSESSMENT)
@@ -393,7 +389,7 @@ def mark_eligible(session: Session, *, application: Application, by: User,
 def undo_ineligible(session: Session, *, application: Application, reason: str | None, by: User,
                     settings: Settings, now: datetime | None = None) -> Application:
     """Put an application marked ineligible back to be screened again; the group is told."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     text = clean_reason(reason, missing="Enter why you are undoing the decision that it is not eligible")
     now = now or utcnow()
     before = audit.snapshot(application, AUDIT_FIELDS)
@@ -488,7 +484,7 @@ def _hourly(session: Session, column, round_: Round) -> list[tuple[str, int]]:
 
 def activity_over_time(session: Session, *, round_: Round, by: User, now: datetime | None = None) -> ActivityOverTime:
     """Drafts started and applications submitted per London day, every day from opening to now (or closing)."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     now = now or utcnow()
     started = london_days(_hourly(session, Application.created_at, round_))
     submitted = london_days(_hourly(session, Application.submitted_at, round_))

@@ -19,9 +19,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from portal import audit, jobs
-from portal.domain import NotFound, PermissionDenied, StateTransitionError
+from portal.domain import NotFound, StateTransitionError
 from portal.letters import services as letters
 from portal.models import Application, Letter, LetterBatch, Role, Round, RoundStatus, User, utcnow
+from portal.permissions import require_commissioner
 
 # A batch with no progress for this long is taken to have stopped (a worker crashed, the queue was lost).
 STALLED_AFTER = timedelta(minutes=5)
@@ -33,15 +34,12 @@ NOT_PUBLISHED = ("Letters can be issued only once the round's decisions are publ
 ISSUED, SKIPPED, FAILED, ALREADY = "issued", "skipped", "failed", "already"
 
 
-def _require_commissioner(by: User) -> None:
-    """Only commissioners (and administrators) issue letters."""
-    if not by.is_authenticated or not by.has_role(Role.COMMISSIONER, Role.ADMIN):
-        raise PermissionDenied("Only commissioners can issue outcome letters")
+COMMISSIONERS_ONLY = "Only commissioners can issue outcome letters"
 
 
 def batch_for(session: Session, *, batch_id: int, by: User) -> LetterBatch:
     """A letter batch, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     batch = session.get(LetterBatch, batch_id)
     if batch is None:
         raise NotFound("There is no batch of letters with this number")
@@ -50,7 +48,7 @@ def batch_for(session: Session, *, batch_id: int, by: User) -> LetterBatch:
 
 def bulk_round(session: Session, *, round_id: int, by: User) -> Round:
     """Any round, for a commissioner about to issue its letters."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound("There is no round with this number")
@@ -59,7 +57,7 @@ def bulk_round(session: Session, *, round_id: int, by: User) -> Round:
 
 def round_by_slug(session: Session, *, slug: str, by: User) -> Round:
     """A round found by its slug (for the command line)."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = session.scalar(select(Round).where(Round.slug == slug))
     if round_ is None:
         raise NotFound(f"There is no round called {slug!r}")
@@ -88,7 +86,7 @@ def _needed_ids(session: Session, round_: Round, *, excluding_batch: LetterBatch
 
 def start_batch(session: Session, *, round_: Round, by: User, now: datetime | None = None) -> LetterBatch:
     """Record a batch for every letter the round still needs; its tasks are queued when the transaction commits."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if round_.status != RoundStatus.DECISIONS_PUBLISHED:
         raise StateTransitionError(NOT_PUBLISHED)
     now = now or utcnow()
@@ -121,7 +119,7 @@ def can_resume(session: Session, batch: LetterBatch, *, now: datetime | None = N
 
 def resume_batch(session: Session, *, batch: LetterBatch, by: User, now: datetime | None = None) -> int:
     """Queue again every letter of the batch not yet issued in it; returns how many were queued."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     now = now or utcnow()
     if not can_resume(session, batch, now=now):
         if batch.finished_at is not None:
@@ -281,14 +279,14 @@ class BatchProgress:
 
 def batch_progress(session: Session, *, batch: LetterBatch, by: User, now: datetime | None = None) -> BatchProgress:
     """A batch's progress, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     session.refresh(batch)
     return BatchProgress(batch=batch, resumable=can_resume(session, batch, now=now))
 
 
 def latest_batch(session: Session, *, round_: Round, by: User) -> BatchProgress | None:
     """The round's most recent batch and its progress, if letters were ever issued in bulk."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     batch = session.scalar(select(LetterBatch).where(LetterBatch.round_id == round_.id)
                            .order_by(LetterBatch.requested_at.desc(), LetterBatch.id.desc()).limit(1))
     return BatchProgress(batch=batch, resumable=can_resume(session, batch)) if batch is not None else None

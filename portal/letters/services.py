@@ -43,6 +43,7 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.services import queue_email
+from portal.permissions import is_commissioner, require_commissioner
 
 FEEDBACK_MAX_CHARACTERS = 3000
 # A grant agreement must be signed within this many days of the award letter.
@@ -82,20 +83,12 @@ class FeedbackConflict(ValidationError):
 # Who may act -------------------------------------------------------------------------------------
 
 
-def _require_commissioner(by: User) -> None:
-    """Only commissioners (and administrators) prepare and issue letters."""
-    if not by.has_role(Role.COMMISSIONER, Role.ADMIN):
-        raise PermissionDenied("Only commissioners can prepare and issue outcome letters")
-
-
-def _is_commissioner(by: User) -> bool:
-    """Whether this person may see every letter."""
-    return by.has_role(Role.COMMISSIONER, Role.ADMIN)
+COMMISSIONERS_ONLY = "Only commissioners can prepare and issue outcome letters"
 
 
 def letter_application(session: Session, *, letter_application_id: int, by: User) -> Application:
     """A sent application, for a commissioner preparing its letter."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     application = session.get(Application, letter_application_id)
     if application is None or application.reference is None or application.status == ApplicationStatus.DRAFT:
         raise NotFound("There is no sent application with this number")
@@ -107,14 +100,14 @@ def member_application(session: Session, *, letter_application_id: int, by: User
     application = session.get(Application, letter_application_id)
     if application is None or application.reference is None:
         raise NotFound("There is no sent application with this number")
-    if not (_is_commissioner(by) or is_member(application, by)):
+    if not (is_commissioner(by) or is_member(application, by)):
         raise PermissionDenied("Only members of the organisation that applied can read its letters")
     return application
 
 
 def letters_round(session: Session, *, round_id: int, by: User) -> Round:
     """Any round, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound("There is no round with this number")
@@ -315,7 +308,7 @@ class LetterPage:
 def letter_page(session: Session, *, application: Application, by: User, public_url: str,
                 now: datetime | None = None) -> LetterPage:
     """The letter as it would be issued now, with whether it can be, and the versions issued so far."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     decision = decision_for(session, application)
     kind = letter_kind_for(application, decision)
     html = None
@@ -361,7 +354,7 @@ def _checked_feedback(feedback: Mapping[int, str], general_feedback: str,
 def save_feedback(session: Session, *, application: Application, feedback: Mapping[int, str],
                   general_feedback: str, version: int | None, by: User) -> LetterDraft:
     """Save the letter's feedback per criterion; refused when someone saved a newer draft since ``version``."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     draft = draft_for(session, application)
     if (draft.version if draft is not None else None) != version:
         raise FeedbackConflict(draft)
@@ -454,7 +447,7 @@ def issue_letter(session: Session, *, application: Application, by: User, public
 
     The letter is rendered now unless ``prepared`` (from ``prepare_letter``) still matches the decision.
     """
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     decision = decision_for(session, application)
     problem = issue_problem(application, decision)
     kind = letter_kind_for(application, decision)
@@ -490,7 +483,7 @@ def letter_for_download(session: Session, *, letter_id: int, by: User) -> Letter
     letter = session.get(Letter, letter_id)
     if letter is None:
         raise NotFound("There is no letter with this number")
-    if not (_is_commissioner(by) or is_member(letter.application, by)):
+    if not (is_commissioner(by) or is_member(letter.application, by)):
         raise PermissionDenied("Only members of the organisation that applied can download its letters")
     audit.record(session, actor=by, action="letter.downloaded", entity=letter,
                  after={"letter_id": letter.id, "application_id": letter.application_id, "version": letter.version})
@@ -504,7 +497,7 @@ def download_filename(letter: Letter) -> str:
 
 def letters_for_member(session: Session, *, application: Application, by: User) -> list[Letter]:
     """The application's issued letters, newest first, for its members (and commissioners)."""
-    if not (_is_commissioner(by) or is_member(application, by)):
+    if not (is_commissioner(by) or is_member(application, by)):
         raise PermissionDenied("Only members of the organisation that applied can read its letters")
     return issued_letters(session, application)
 
@@ -555,7 +548,7 @@ class RoundLetters:
 
 def round_letters(session: Session, *, round_: Round, by: User) -> RoundLetters:
     """Every application of the round that needs or has a letter, with where its letter stands."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     applications = session.scalars(
         select(Application)
         .where(Application.round_id == round_.id, Application.status.in_(LETTER_STATUSES))

@@ -39,6 +39,7 @@ from portal.notifications.services import queue_email
 from portal.panel.access import assignment_for_panellist, has_declared_no_conflict
 from portal.panel.assigning import assessed_applications
 from portal.panel.services import needs_guardian_consent, panel_project_title
+from portal.permissions import require_commissioner
 
 QUESTION_MAX_CHARACTERS = 500
 GUIDANCE_MAX_CHARACTERS = 2000
@@ -56,10 +57,7 @@ SLOT_AUDIT_FIELDS = ["starts_at", "duration_minutes", "place"]
 # Who may do what -----------------------------------------------------------------------------------
 
 
-def _require_commissioner(by: User) -> None:
-    """Only commissioners (and administrators) run interviews."""
-    if not by.has_role(Role.COMMISSIONER):
-        raise PermissionDenied("Only commissioners can manage interviews")
+COMMISSIONERS_ONLY = "Only commissioners can manage interviews"
 
 
 def _require_in_assessment(round_: Round, doing: str) -> None:
@@ -86,7 +84,7 @@ class BankQuestion:
 
 def question_bank(session: Session, *, by: User) -> list[BankQuestion]:
     """Every question in the bank, offered ones first, each with the number of rounds that ask it."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     used = (
         select(RoundInterviewQuestion.question_id, func.count(RoundInterviewQuestion.id).label("rounds"))
         .group_by(RoundInterviewQuestion.question_id)
@@ -102,7 +100,7 @@ def question_bank(session: Session, *, by: User) -> list[BankQuestion]:
 
 def add_bank_question(session: Session, *, text: str | None, guidance: str | None, by: User) -> InterviewQuestion:
     """Add a question to the bank, with optional guidance on what a good answer covers."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     text = (text or "").strip()
     guidance = (guidance or "").strip()
     if not text:
@@ -122,7 +120,7 @@ def add_bank_question(session: Session, *, text: str | None, guidance: str | Non
 
 def bank_question(session: Session, *, interview_question_id: int, by: User) -> InterviewQuestion:
     """One question from the bank, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     question = session.get(InterviewQuestion, interview_question_id)
     if question is None:
         raise NotFound("There is no such interview question")
@@ -178,7 +176,7 @@ class RoundInterviews:
 
 def round_for_interviews(session: Session, *, round_id: int, by: User) -> Round:
     """Any round, for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound("There is no round with this number")
@@ -214,7 +212,7 @@ def slots_for(session: Session, applications: list[Application]) -> dict[int, In
 
 def round_interviews(session: Session, *, round_: Round, by: User) -> RoundInterviews:
     """The round's questions, the questions that could be added, and the assessed applications with slots."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     questions = round_questions(session, round_)
     chosen = {q.question_id for q in questions}
     offered = [q for q in session.scalars(
@@ -241,7 +239,7 @@ def _require_questions_changeable(session: Session, round_: Round) -> None:
 def add_round_question(session: Session, *, round_: Round, interview_question_id: int | None,
                        by: User) -> RoundInterviewQuestion:
     """Add a bank question to the end of the round's interview questions."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     if interview_question_id is None:
         raise ValidationError("Choose a question to add", field="interview_question_id")
     question = session.get(InterviewQuestion, interview_question_id)
@@ -262,7 +260,7 @@ def add_round_question(session: Session, *, round_: Round, interview_question_id
 
 def remove_round_question(session: Session, *, round_: Round, interview_question_id: int, by: User) -> None:
     """Take a question off the round's interviews (and any draft scores for it); the rest close up."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     questions = round_questions(session, round_)
     chosen = next((q for q in questions if q.question_id == interview_question_id), None)
     if chosen is None:
@@ -285,7 +283,7 @@ def remove_round_question(session: Session, *, round_: Round, interview_question
 
 def application_for_interview(session: Session, *, shortlist_application_id: int, by: User) -> Application:
     """An application the panel assesses (or assessed), for a commissioner."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     application = session.get(Application, shortlist_application_id)
     if application is None or application.submitted_at is None or application.status in (
             ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.INELIGIBLE):
@@ -295,7 +293,7 @@ def application_for_interview(session: Session, *, shortlist_application_id: int
 
 def shortlist(session: Session, *, application: Application, by: User) -> Application:
     """Shortlist an application under assessment for interview."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     _require_in_assessment(application.round, "shortlist applications for interview")
     if application.status != ApplicationStatus.UNDER_ASSESSMENT:
         raise StateTransitionError("Only applications being assessed can be shortlisted for interview. "
@@ -352,7 +350,7 @@ def check_slot(details: SlotDetails, *, now: datetime) -> SlotDetails:
 def schedule_interview(session: Session, *, application: Application, details: SlotDetails, by: User,
                        settings: Settings, now: datetime | None = None) -> tuple[InterviewSlot, bool]:
     """Book or change a shortlisted application's interview and e-mail the group; returns (slot, changed)."""
-    _require_commissioner(by)
+    require_commissioner(by, COMMISSIONERS_ONLY)
     _require_in_assessment(application.round, "book interviews")
     if application.status != ApplicationStatus.SHORTLISTED:
         raise StateTransitionError(
