@@ -366,6 +366,15 @@ def history(session: Session, application_id: int) -> list[DecisionLogEntry]:
     ))
 
 
+def head_hash(session: Session) -> str:
+    """The newest entry's hash (the genesis hash for an empty log): it changes whenever anything is published.
+
+    Read by the position index, so pages and files kept between requests can check they are still current.
+    """
+    head = session.scalar(select(DecisionLogEntry.entry_hash).order_by(DecisionLogEntry.position.desc()).limit(1))
+    return head or GENESIS_HASH
+
+
 def last_published_at(session: Session) -> datetime | None:
     """When the log last changed (the newest entry's publication time): for Last-Modified headers.
 

@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,6 +30,7 @@ from portal.domain import NotFound
 from portal.formatting import london, money
 from portal.models import Application, DecisionLogEntry, OrganisationType, Outcome
 from portal.transparency import log
+from portal.transparency.caching import etag_for
 from portal.transparency.filters import ParsedFilters, parse_filters
 from portal.transparency.services import last_changed
 
@@ -76,6 +78,16 @@ class OpenDataFile:
 
     body: str
     last_modified: datetime | None
+
+    @cached_property
+    def data(self) -> bytes:
+        """The text as sent: UTF-8 (worked out once, so a kept file is not encoded again)."""
+        return self.body.encode("utf-8")
+
+    @cached_property
+    def etag(self) -> str:
+        """The file's ETag (worked out once, so a kept file is not hashed on every request)."""
+        return etag_for(self.data)
 
 
 @dataclass(frozen=True)
@@ -142,7 +154,7 @@ def threesixtygiving(session: Session, *, publisher: Publisher) -> OpenDataFile:
 
     The 360Giving package schema needs at least one grant, so there is no valid empty file to give.
     """
-    key = (chain_summary(session)["head_hash"], last_changed(session), publisher)
+    key = (log.head_hash(session), last_changed(session), publisher)
     if key not in _PACKAGE_CACHE:
         package = _build_threesixtygiving(session, publisher=publisher)
         while len(_PACKAGE_CACHE) >= _PACKAGE_CACHE_SIZE:
@@ -173,8 +185,7 @@ def organisation_ids(session: Session, entries: Sequence[DecisionLogEntry]) -> d
 def chain_summary(session: Session) -> dict[str, Any]:
     """How many entries the whole log holds and the last one's hash, so a copy can be checked later."""
     count = session.scalar(select(func.count(DecisionLogEntry.id))) or 0
-    head = session.scalar(select(DecisionLogEntry.entry_hash).order_by(DecisionLogEntry.position.desc()).limit(1))
-    return {"entries": count, "head_hash": head or log.GENESIS_HASH}
+    return {"entries": count, "head_hash": log.head_hash(session)}
 
 
 # Pieces shared by every format -------------------------------------------------------------------

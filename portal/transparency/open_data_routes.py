@@ -41,7 +41,7 @@ def decisions_csv():
 def decisions_json():
     """The current decisions as JSON, filtered like /decisions, with any filter not understood listed."""
     data = services.decisions_json(db.session, args=request.args, publisher=_publisher())
-    return conditional(data.body, mimetype="application/json", last_modified=data.last_modified)
+    return conditional(data.data, mimetype="application/json", last_modified=data.last_modified, etag=data.etag)
 
 
 @bp.route("/decisions.atom")
@@ -61,4 +61,4 @@ def threesixtygiving():
     except NotFound as error:
         body = json.dumps({"error": str(error), "grants_published": 0})
         return Response(body, status=404, mimetype="application/json")
-    return conditional(data.body, mimetype="application/json", last_modified=data.last_modified)
+    return conditional(data.data, mimetype="application/json", last_modified=data.last_modified, etag=data.etag)
