@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import String, and_, cast, false, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -187,33 +187,48 @@ def _small_grant_expression(round_: Round):
     return and_(Application.amount_requested_pence.is_not(None), Application.amount_requested_pence < threshold)
 
 
-def _filtered(round_: Round, filters: SubmissionFilters):
-    """The select of sent applications in this round that pass the filters, joined to their organisation."""
-    statement = (
-        select(Application, Organisation)
-        .join(Organisation, Organisation.id == Application.organisation_id)
-        .where(Application.round_id == round_.id, Application.status != ApplicationStatus.DRAFT,
-               Application.submitted_at.is_not(None))
-    )
+def _conditions(round_: Round, filters: SubmissionFilters) -> tuple[list, bool]:
+    """What a sent application in this round must meet to pass the filters, and whether that needs its
+    organisation (a count without one reads only the application index)."""
+    conditions = [Application.round_id == round_.id, Application.status != ApplicationStatus.DRAFT,
+                  Application.submitted_at.is_not(None)]
     if filters.status:
-        statement = statement.where(Application.status == filters.status)
+        conditions.append(Application.status == filters.status)
     if filters.organisation_type:
-        statement = statement.where(Organisation.organisation_type == filters.organisation_type)
+        conditions.append(Organisation.organisation_type == filters.organisation_type)
     if filters.borough:
         # Boroughs are a JSON list of GSS codes; its text holds each one quoted on SQLite and PostgreSQL alike.
-        statement = statement.where(cast(Organisation.boroughs, String).like(f'%"{filters.borough}"%'))
+        conditions.append(cast(Organisation.boroughs, String).like(f'%"{filters.borough}"%'))
     if filters.small_grant is not None:
         small = _small_grant_expression(round_)
         if small is None:
             if filters.small_grant:  # the round has no small grants at all
-                statement = statement.where(False)
+                conditions.append(false())
         else:
-            statement = statement.where(small if filters.small_grant else ~small)
+            conditions.append(small if filters.small_grant else ~small)
     if filters.search:
         pattern = _like_escaped(filters.search)
-        statement = statement.where(or_(func.lower(Organisation.name).like(pattern, escape="\\"),
-                                        func.lower(Application.reference).like(pattern, escape="\\")))
-    return statement
+        conditions.append(or_(func.lower(Organisation.name).like(pattern, escape="\\"),
+                              func.lower(Application.reference).like(pattern, escape="\\")))
+    needs_organisation = bool(filters.organisation_type or filters.borough or filters.search)
+    return conditions, needs_organisation
+
+
+def _filtered(round_: Round, filters: SubmissionFilters):
+    """The select of sent applications in this round that pass the filters, joined to their organisation."""
+    conditions, _ = _conditions(round_, filters)
+    return (select(Application, Organisation)
+            .join(Organisation, Organisation.id == Application.organisation_id)
+            .where(*conditions))
+
+
+def _count(session: Session, round_: Round, filters: SubmissionFilters) -> int:
+    """How many sent applications pass the filters (joining organisations only when a filter needs them)."""
+    conditions, needs_organisation = _conditions(round_, filters)
+    statement = select(func.count(Application.id)).select_from(Application)
+    if needs_organisation:
+        statement = statement.join(Organisation, Organisation.id == Application.organisation_id)
+    return session.scalar(statement.where(*conditions)) or 0
 
 
 def _row(round_: Round, application: Application, organisation: Organisation) -> SubmissionRow:
@@ -235,7 +250,7 @@ def list_submissions(session: Session, *, round_: Round, filters: SubmissionFilt
     """One page (50 a page) of the round's sent applications that pass the filters, oldest first."""
     require_commissioner(by, COMMISSIONERS_ONLY)
     statement = _filtered(round_, filters)
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    total = _count(session, round_, filters)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, page), pages)
     results = session.execute(

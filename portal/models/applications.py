@@ -20,7 +20,10 @@ class Application(Base):
 
     __tablename__ = "application"
     # The commissioners' list pages a round's sent applications oldest first.
-    __table_args__ = (Index("ix_application_round_submitted", "round_id", "submitted_at", "id"),)
+    __table_args__ = (
+        Index("ix_application_round_submitted", "round_id", "submitted_at", "id"),  # the commissioners' list
+        Index("ix_application_round_status_submitted", "round_id", "status", "submitted_at"),  # its counts
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
