@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, cast, false, func, or_, select
+from sqlalchemy import Row, String, and_, cast, false, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -214,10 +214,16 @@ def _conditions(round_: Round, filters: SubmissionFilters) -> tuple[list, bool]:
     return conditions, needs_organisation
 
 
+# What a row shows: only these columns are read (not the sent copy each application keeps).
+_ROW_COLUMNS = (Application.id, Application.reference, Application.amount_requested_pence, Application.status,
+                Application.submitted_at, Application.ineligible_reason, Organisation.name,
+                Organisation.organisation_type, Organisation.boroughs)
+
+
 def _filtered(round_: Round, filters: SubmissionFilters):
-    """The select of sent applications in this round that pass the filters, joined to their organisation."""
+    """The select of the row columns of sent applications in this round that pass the filters."""
     conditions, _ = _conditions(round_, filters)
-    return (select(Application, Organisation)
+    return (select(*_ROW_COLUMNS)
             .join(Organisation, Organisation.id == Application.organisation_id)
             .where(*conditions))
 
@@ -231,17 +237,17 @@ def _count(session: Session, round_: Round, filters: SubmissionFilters) -> int:
     return session.scalar(statement.where(*conditions)) or 0
 
 
-def _row(round_: Round, application: Application, organisation: Organisation) -> SubmissionRow:
-    """One list row from an application and its organisation."""
+def _row(round_: Round, columns: Row) -> SubmissionRow:
+    """One list row from the columns of ``_ROW_COLUMNS``."""
     threshold = round_.small_grant_threshold_pence
-    amount = application.amount_requested_pence
+    amount = columns.amount_requested_pence
     return SubmissionRow(
-        id=application.id, reference=application.reference, organisation=organisation.name,
-        organisation_type=organisation.organisation_type, boroughs=list(organisation.boroughs or []),
+        id=columns.id, reference=columns.reference, organisation=columns.name,
+        organisation_type=columns.organisation_type, boroughs=list(columns.boroughs or []),
         amount_requested_pence=amount,
         small_grant=threshold is not None and amount is not None and amount < threshold,
-        status=application.status, submitted_at=application.submitted_at,
-        ineligible_reason=application.ineligible_reason,
+        status=columns.status, submitted_at=columns.submitted_at,
+        ineligible_reason=columns.ineligible_reason,
     )
 
 
@@ -256,7 +262,8 @@ def list_submissions(session: Session, *, round_: Round, filters: SubmissionFilt
     results = session.execute(
         statement.order_by(Application.submitted_at, Application.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    return SubmissionPage(rows=[_row(round_, a, o) for a, o in results], total=total, page=page, pages=pages)
+    return SubmissionPage(rows=[_row(round_, columns) for columns in results], total=total, page=page,
+                          pages=pages)
 
 
 def round_counts(session: Session, *, round_: Round, by: User) -> RoundCounts:
@@ -314,8 +321,8 @@ def submissions_csv(session: Session, *, round_: Round, filters: SubmissionFilte
     writer.writerow(CSV_HEADER)
     statement = _filtered(round_, filters).order_by(Application.submitted_at, Application.id)
     rows = 0
-    for application, organisation in session.execute(statement.execution_options(yield_per=500)):
-        row = _row(round_, application, organisation)
+    for columns in session.execute(statement.execution_options(yield_per=500)):
+        row = _row(round_, columns)
         writer.writerow([safe_cell(cell) for cell in (
             row.reference, row.organisation, row.organisation_type.label, "; ".join(row.borough_names),
             pounds(row.amount_requested_pence), "Yes" if row.small_grant else "No", row.status_label,

@@ -7,13 +7,17 @@ lock as their transaction starts (BEGIN IMMEDIATE), and wait under the busy time
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
-from portal import create_app
+import portal
+from portal import SQLITE_BUSY_TIMEOUT_MS, create_app
 from portal.extensions import db
 from portal.models import SignInAttempt
 
@@ -44,3 +48,47 @@ def test_concurrent_form_posts_never_meet_a_locked_database(tmp_path):
         stored = db.session.scalar(select(func.count(SignInAttempt.id)))
         db.session.remove()
     assert stored == PEOPLE * POSTS_EACH, "every failed sign-in is recorded (for throttling), none lost"
+
+
+def _app_with_file_database(tmp_path):
+    app = create_app({"TESTING": True, "INSTANCE_DIR": str(tmp_path), "WTF_CSRF_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'busy.sqlite3'}"})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def test_a_writer_waiting_for_the_lock_gets_it_when_the_holder_commits(tmp_path):
+    app = _app_with_file_database(tmp_path)
+    holder = sqlite3.connect(tmp_path / "busy.sqlite3", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(0.2, holder.execute, args=("COMMIT",))
+    released.start()
+    try:
+        response = app.test_client().post("/sign-in", data={"email": "waiting@example.org", "password": "wrong"})
+    finally:
+        released.join()
+        holder.close()
+    assert response.status_code < 500
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SignInAttempt.id))) == 1, "the attempt was recorded"
+        busy_timeout = db.session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+        db.session.remove()
+    assert busy_timeout == SQLITE_BUSY_TIMEOUT_MS, "the connection waits for locks as usual afterwards"
+
+
+def test_a_lock_held_past_the_busy_timeout_is_reported_as_locked(tmp_path, monkeypatch):
+    monkeypatch.setattr(portal, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    app = _app_with_file_database(tmp_path)
+    holder = sqlite3.connect(tmp_path / "busy.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with app.app_context(), pytest.raises(OperationalError, match="locked"):
+            db.session.connection(execution_options={"sqlite_immediate": True})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with app.app_context():
+        db.session.remove()
+        db.session.connection(execution_options={"sqlite_immediate": True})  # free again: no error
+        db.session.rollback()
