@@ -96,6 +96,7 @@ def session(request, app: Flask) -> Iterator[Session]:
     if request.node.get_closest_marker("browser") or request.node.get_closest_marker("own_database"):
         yield None  # these talk to a live server or an app with a database of their own
         return
+    app.extensions.pop("portal_kept_pages", None)  # public pages kept by a worker (portal.transparency.caching)
     ctx = app.app_context()
     ctx.push()
     connection = db.engine.connect()

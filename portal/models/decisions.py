@@ -112,11 +112,6 @@ class CurrentDecisionEntry(Base):
     """
 
     __tablename__ = "decision_log_current"
-    __table_args__ = (
-        # The public log's order: newest decision first, then reference.
-        Index("ix_decision_log_current_decided_at_reference", "decided_at", "reference"),
-    )
-
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), primary_key=True,
                                                 autoincrement=False)
     entry_id: Mapped[int] = mapped_column(ForeignKey("decision_log_entry.id"), unique=True)
@@ -124,3 +119,9 @@ class CurrentDecisionEntry(Base):
     reference: Mapped[str] = mapped_column(String(40))
 
     entry: Mapped[DecisionLogEntry] = relationship()
+
+
+# The public log's order (newest decision first, then reference) with the entry's id, so a page's entries are
+# found by reading this index alone, however deep the page.
+Index("ix_decision_log_current_order", CurrentDecisionEntry.decided_at.desc(), CurrentDecisionEntry.reference,
+      CurrentDecisionEntry.entry_id)

@@ -7,9 +7,17 @@ that shows the signed-in person's name or a form token must not use this (it is 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
-from flask import Response, request
+from flask import Response, current_app, request
+
+T = TypeVar("T")
+KEPT_MAX = 64  # rendered public pages kept per worker process (a decision log page is about 70 kB)
+_kept_lock = threading.Lock()
 
 
 def etag_for(data: bytes) -> str:
@@ -31,3 +39,24 @@ def conditional(body: str | bytes, *, mimetype: str, last_modified: datetime | N
     response.cache_control.public = True
     response.cache_control.no_cache = True  # store it, but check back each time (cheap, thanks to 304)
     return response.make_conditional(request)
+
+
+def kept(key: tuple, make: Callable[[], T]) -> T:
+    """What ``make`` returns for ``key``, made once and kept in this worker process for this app.
+
+    For public content that is the same for everyone: the key must hold everything the result depends on,
+    including the state of the data (the log's head hash and when the rounds shown last changed), so a
+    publication or a change of round makes a new key and nothing out of date is ever served. The least
+    recently used are dropped beyond ``KEPT_MAX``.
+    """
+    store: OrderedDict = current_app.extensions.setdefault("portal_kept_pages", OrderedDict())
+    with _kept_lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    value = make()
+    with _kept_lock:
+        store[key] = value
+        while len(store) > KEPT_MAX:
+            store.popitem(last=False)
+    return value

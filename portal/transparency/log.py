@@ -326,36 +326,69 @@ class LogFilters:
     search: str | None = None  # part of an awarded organisation's name (declined groups are never named)
 
 
+def _conditions(filters: LogFilters) -> list:
+    """What a log entry must meet to pass the filters (none when unfiltered)."""
+    conditions = []
+    if filters.round_id:
+        conditions.append(DecisionLogEntry.round_id == filters.round_id)
+    if filters.outcome:
+        conditions.append(DecisionLogEntry.outcome == filters.outcome)
+    if filters.borough:
+        conditions.append(DecisionLogEntry.boroughs.contains(f",{filters.borough},", autoescape=True))
+    if filters.organisation_type:
+        conditions.append(DecisionLogEntry.organisation_type == filters.organisation_type)
+    if filters.search:
+        words = filters.search.strip().lower()
+        conditions.append(or_(
+            func.lower(DecisionLogEntry.organisation_name).contains(words, autoescape=True),
+            func.lower(DecisionLogEntry.reference) == words,
+        ))
+    return conditions
+
+
+def _filtered_current(query: Select, filters: LogFilters) -> Select:
+    """``query`` over ``decision_log_current`` narrowed by the filters, joining the entries only when filtered."""
+    conditions = _conditions(filters)
+    if not conditions:
+        return query
+    return query.join(DecisionLogEntry, DecisionLogEntry.id == CurrentDecisionEntry.entry_id).where(*conditions)
+
+
+# The public log's order: newest decision first, then reference (``ix_decision_log_current_order``).
+_LOG_ORDER = (CurrentDecisionEntry.decided_at.desc(), CurrentDecisionEntry.reference)
+
+
 def current_entries(filters: LogFilters = LogFilters()) -> Select:
     """Each application's latest entry (a correction or a later decision replaces the earlier one), filtered.
 
     Ordered newest decision first, then by reference. The latest entries are the ones ``decision_log_current``
     names (kept by ``append``), so this reads that small table and its order index, not the whole log.
     """
-    query = (select(DecisionLogEntry).select_from(CurrentDecisionEntry)
-             .join(DecisionLogEntry, DecisionLogEntry.id == CurrentDecisionEntry.entry_id))
-    if filters.round_id:
-        query = query.where(DecisionLogEntry.round_id == filters.round_id)
-    if filters.outcome:
-        query = query.where(DecisionLogEntry.outcome == filters.outcome)
-    if filters.borough:
-        query = query.where(DecisionLogEntry.boroughs.contains(f",{filters.borough},", autoescape=True))
-    if filters.organisation_type:
-        query = query.where(DecisionLogEntry.organisation_type == filters.organisation_type)
-    if filters.search:
-        words = filters.search.strip().lower()
-        query = query.where(or_(
-            func.lower(DecisionLogEntry.organisation_name).contains(words, autoescape=True),
-            func.lower(DecisionLogEntry.reference) == words,
-        ))
-    return query.order_by(CurrentDecisionEntry.decided_at.desc(), CurrentDecisionEntry.reference)
+    return (select(DecisionLogEntry).select_from(CurrentDecisionEntry)
+            .join(DecisionLogEntry, DecisionLogEntry.id == CurrentDecisionEntry.entry_id)
+            .where(*_conditions(filters))
+            .order_by(*_LOG_ORDER))
+
+
+def current_page(session: Session, filters: LogFilters = LogFilters(), *, limit: int, offset: int,
+                 options: Sequence = ()) -> list[DecisionLogEntry]:
+    """One page of ``current_entries(filters)``, in the same order.
+
+    The page's entry ids are found first (unfiltered, from the order index alone, so page 400 costs about
+    what page 1 does), then only those entries are read, with ``options`` (eager loads).
+    """
+    ids = list(session.scalars(_filtered_current(select(CurrentDecisionEntry.entry_id), filters)
+                               .order_by(*_LOG_ORDER).limit(limit).offset(offset)))
+    if not ids:
+        return []
+    found = {entry.id: entry for entry in session.scalars(
+        select(DecisionLogEntry).where(DecisionLogEntry.id.in_(ids)).options(*options))}
+    return [found[entry_id] for entry_id in ids]
 
 
 def count_current(session: Session, filters: LogFilters = LogFilters()) -> int:
     """How many entries ``current_entries(filters)`` finds; unfiltered, one per application in ``decision_log_current``."""
-    if filters == LogFilters():
-        return session.scalar(select(func.count()).select_from(CurrentDecisionEntry)) or 0
-    return session.scalar(select(func.count()).select_from(current_entries(filters).order_by(None).subquery())) or 0
+    return session.scalar(_filtered_current(select(func.count(CurrentDecisionEntry.entry_id)), filters)) or 0
 
 
 def history(session: Session, application_id: int) -> list[DecisionLogEntry]:

@@ -6,15 +6,17 @@ visitors get an ordinary response, because their page carries their name and a s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, make_response, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.access import PUBLIC, access
 from portal.extensions import db
 from portal.transparency import services
-from portal.transparency.caching import conditional
+from portal.transparency.caching import conditional, kept
 from portal.transparency.chart import bar_chart
 
 bp = Blueprint("transparency", __name__)
@@ -41,14 +43,40 @@ def _public_page(template: str, *, last_modified: datetime | None, **context):
     return response
 
 
+@dataclass(frozen=True)
+class RenderedLog:
+    """A decision log page's content as rendered, its title and when what it shows last changed."""
+
+    content: Markup
+    page_title: str
+    last_modified: datetime | None
+
+
 @bp.route("/decisions")
 @access(PUBLIC)
 def decision_log():
-    """The decision log: each application's latest entry, filterable and 20 a page."""
+    """The decision log: each application's latest entry, filterable and 20 a page.
+
+    The same for every reader until something is published or a round shown changes, so each worker renders a
+    page once per state of the log and query string and keeps it (``caching.kept``).
+    """
+    state = services.log_state(db.session)
+    key = ("decision_log", state, tuple(request.args.items(multi=True)))
+    rendered = kept(key, _render_decision_log)
+    return _public_page("transparency/decision_log.html", last_modified=rendered.last_modified,
+                        content=rendered.content, page_title=rendered.page_title)
+
+
+def _render_decision_log() -> RenderedLog:
+    """The decision log's content for the query string, read and rendered now."""
     listing = services.decision_log_page(db.session, args=request.args, page=request.args.get("page"))
-    return _public_page("transparency/decision_log.html", last_modified=listing.last_modified, listing=listing,
-                        boroughs=services.borough_choices(),
-                        organisation_types=services.organisation_type_choices())
+    content = render_template("transparency/_decision_log_content.html", listing=listing,
+                              boroughs=services.borough_choices(),
+                              organisation_types=services.organisation_type_choices())
+    title = ("Error: " if listing.problems else "") + "Decision log"
+    if listing.pages > 1:
+        title += f" (page {listing.page} of {listing.pages})"
+    return RenderedLog(content=Markup(content), page_title=title, last_modified=listing.last_modified)
 
 
 @bp.route("/decisions/entries/<int:position>")

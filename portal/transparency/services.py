@@ -137,16 +137,22 @@ class LogPage:
         return bool(self.query)
 
 
+def log_state(session: Session) -> tuple[str, datetime | None]:
+    """What the public log pages show depends on: the log's head hash and when the rounds shown last changed.
+
+    Two reads by index; when both are unchanged, a page rendered earlier is still right.
+    """
+    return log.head_hash(session), last_changed(session)
+
+
 def decision_log_page(session: Session, *, args: Mapping[str, str], page: str | None = None) -> LogPage:
     """One page (20 a page) of each application's latest published entry, filtered as the query string says."""
     parsed = parse_filters(session, args)
-    statement = log.current_entries(parsed.filters)
     total = log.count_current(session, parsed.filters)
     shown, pages = fit_page(parse_page(page), total=total)
-    entries = list(session.scalars(
-        statement.options(selectinload(DecisionLogEntry.round), selectinload(DecisionLogEntry.corrects))
-        .limit(PAGE_SIZE).offset((shown.number - 1) * PAGE_SIZE)
-    ))
+    entries = log.current_page(session, parsed.filters, limit=PAGE_SIZE, offset=(shown.number - 1) * PAGE_SIZE,
+                               options=(selectinload(DecisionLogEntry.round),
+                                        selectinload(DecisionLogEntry.corrects)))
     problems = dict(parsed.problems)
     if shown.problem:
         problems["page"] = shown.problem
@@ -170,8 +176,9 @@ def query_args(parsed: ParsedFilters) -> dict[str, str]:
 
 def rounds_with_entries(session: Session) -> list[Round]:
     """Rounds with at least one published entry, newest first: the choices for the round filter."""
-    published = select(DecisionLogEntry.round_id).distinct()
-    return list(session.scalars(select(Round).where(Round.id.in_(published)).order_by(Round.opens_at.desc())))
+    # One probe of the log's round index per round, rather than reading the round of every entry.
+    published = select(DecisionLogEntry.id).where(DecisionLogEntry.round_id == Round.id).exists()
+    return list(session.scalars(select(Round).where(published).order_by(Round.opens_at.desc())))
 
 
 def borough_choices() -> list[tuple[str, str]]:

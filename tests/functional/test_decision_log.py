@@ -349,6 +349,25 @@ def test_a_new_publication_changes_the_validators(client, session, log_round, or
     assert again.status_code == 200 and "YLF-2026-0651" in again.get_data(as_text=True)
 
 
+def test_a_kept_page_still_gives_each_visitor_their_own_header(client, applicant_client, log_round):
+    anonymous = client.page("/decisions")  # renders the log's content and keeps it
+    signed_in = applicant_client.page("/decisions")
+    assert references(signed_in) == references(anonymous)
+    assert signed_in.soup.select_one("form[action='/sign-out']") is not None
+    assert anonymous.soup.select_one("form[action='/sign-out']") is None
+    assert "Sign in" in anonymous.text() and "Sign in" not in signed_in.soup.select_one("header").get_text()
+
+
+def test_each_query_string_gets_its_own_page(client, log_round):
+    client.page("/decisions?search=hackney")
+    everything = client.page("/decisions")
+    assert "6 decisions published" in everything.text()
+    assert everything.soup.select_one("#search")["value"] == ""
+    searched = client.page("/decisions?search=hackney")
+    assert searched.soup.select_one("#search")["value"] == "hackney"
+    assert references(searched) == [log_round.entries["hackney"].reference]
+
+
 def test_the_check_is_not_cached_by_date_so_a_quiet_change_is_seen(client, session, log_round):
     first = client.get("/decisions/verify")
     assert "Last-Modified" not in first.headers
