@@ -219,6 +219,15 @@ def _pages(ids: dict[str, object]) -> list[Page]:
     ]
 
 
+def _chosen(pages: list[Page], only: str | None) -> list[Page]:
+    """The trivial view and the pages ``--only`` names (every page without it)."""
+    if not only:
+        return pages
+    words = [word.strip().lower() for word in only.split(",") if word.strip()]
+    return [page for number, page in enumerate(pages)
+            if number == 0 or any(word in page.name.lower() for word in words)]
+
+
 def _measure(page: Page, *, host: str, port: int, clients: int, seconds: float, cookies: dict[str, dict],
              drafts: dict[str, int]) -> Result:
     """Drive one page with ``clients`` concurrent clients for ``seconds``; every latency is kept."""
@@ -322,6 +331,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per page (default 10)")
     parser.add_argument("--workers", type=int, help="gunicorn worker processes (default: gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, help="threads per worker (default: gunicorn.conf.py's)")
+    parser.add_argument("--only", metavar="WORDS", help="measure only the pages whose names contain one of these "
+                        "comma-separated words (the trivial view always), e.g. --only log,save")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (and database)")
     return parser.parse_args()
 
@@ -381,7 +392,7 @@ def main() -> None:
         print(f"gunicorn on port {port}; {arguments.clients} clients, {arguments.seconds:g} s a page; "
               f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         results = []
-        for page in _pages(ids):
+        for page in _chosen(_pages(ids), arguments.only):
             warm = Browser("127.0.0.1", port, cookies.get(page.who))
             if page.method == "GET":
                 warm.request("GET", page.path)  # each worker's first request fills caches; warm one at least

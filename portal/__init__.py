@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
-import sqlite3
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, ProductionConfig, config_for
-from portal import errors, formatting, request_log, security, widget_cache
+from portal import errors, formatting, request_log, security, sqlite_writers, widget_cache
 from portal.access import PUBLIC, access
 from portal.extensions import csrf, db, login_manager
 
@@ -45,34 +42,8 @@ def _sqlite_begin(connection) -> None:
     A deferred transaction that reads and then writes fails straight away ("database is locked") if another
     connection committed in between; BEGIN IMMEDIATE instead waits for the lock under the busy timeout.
     """
-    if connection.get_execution_options().get("sqlite_immediate", False):
-        _begin_immediate(connection)
-    else:
-        connection.exec_driver_sql("BEGIN")
-
-
-def _begin_immediate(connection) -> None:
-    """BEGIN IMMEDIATE, tried again every millisecond or so while another connection holds the write lock.
-
-    SQLite's own busy handler sleeps longer and longer between tries (up to a tenth of a second), so in a queue
-    of writers one could sleep through the moments the lock was free: a few saves took half a second. Trying
-    often keeps the queue moving; after the busy timeout a last try gives SQLite's "database is locked".
-    """
-    raw = connection.connection.driver_connection
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-    raw.execute("PRAGMA busy_timeout = 0")
-    try:
-        while time.monotonic() < deadline:
-            try:
-                raw.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
-                    break  # not a matter of waiting: the last try below reports it
-            time.sleep(random.uniform(0.0005, 0.0015))  # not in step with the other writers waiting
-        connection.exec_driver_sql("BEGIN IMMEDIATE")  # raises SQLAlchemy's OperationalError, as callers expect
-    finally:
-        raw.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _configure_engine(app: Flask) -> None:
@@ -120,7 +91,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     WTFormsHelpers(app)
-    widget_cache.install()  # GOV.UK form components rendered once per distinct set of parameters
+    widget_cache.install(app)  # GOV.UK components rendered once per distinct set of parameters
     formatting.register(app)
     _register_login(app)
     # Ids in URLs are database integers: a number too big for one is simply not found (not a 500).
@@ -192,8 +163,15 @@ def _register_request_boundary(app: Flask) -> None:
         # under the busy timeout instead of failing with "database is locked" when one commits first.
         if request.method in ("GET", "HEAD", "OPTIONS") or db.engine.dialect.name != "sqlite":
             return
+        database = db.engine.url.database
+        if database and database != ":memory:":
+            sqlite_writers.take(database)  # queue behind the other posts on this machine, asleep
         if not db.session().in_transaction():
             db.session.connection(execution_options={"sqlite_immediate": True})
+
+    @app.teardown_request
+    def _let_the_next_writer_in(_error):
+        sqlite_writers.give_back()
 
     @app.after_request
     def _commit(response):
@@ -210,6 +188,9 @@ def _register_templates(app: Flask) -> None:
 
     from portal.models import utcnow
     from portal.navigation import navigation_for
+    from portal.pagination import page_links
+
+    app.jinja_env.globals["page_links"] = page_links
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

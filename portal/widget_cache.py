@@ -1,10 +1,11 @@
-"""GOV.UK form components rendered once per distinct set of parameters, in each worker process.
+"""GOV.UK components rendered once per distinct set of parameters, in each worker process.
 
-govuk-frontend-wtf renders every field through a small Jinja template and the GOV.UK macros, running Flask's
-context processors again for each one: about a millisecond a field, most of a scoring page's or a filter form's
-time. What a component renders depends only on its parameters (label, hint, value, items, error message), so
-the HTML of the components rendered recently is kept, keyed by those parameters exactly: a field with another
-value, another error or another choice selected is a different key and is rendered afresh.
+govuk-frontend-wtf renders every form field through a small Jinja template and the GOV.UK macros, running
+Flask's context processors again for each one, and the layout calls the GOV.UK macros for the navigation and
+the phase banner on every page: together most of a simple page's time. What a component renders depends only
+on its parameters (label, hint, value, items, error message, the navigation's links), so the HTML of the
+components rendered recently is kept, keyed by those parameters exactly: a field with another value, another
+error or another choice selected is a different key and is rendered afresh.
 
 Parameters holding long text (an answer being edited) are not kept, so memory stays small and people's
 writing is not held longer than their request needs.
@@ -12,10 +13,13 @@ writing is not held longer than their request needs.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from markupsafe import Markup
 
@@ -46,18 +50,18 @@ def _frozen(value: Any) -> Any:
     raise _Unkeepable
 
 
-def render(widget: GovFormBase, params: dict[str, Any]) -> Markup:
-    """The component's HTML, from the kept copy when these exact parameters were rendered before."""
+def _kept_or_rendered(kind: str, params: Any, render: Callable[[], Markup]) -> Markup:
+    """The HTML kept for these exact parameters, or ``render()``'s, kept for next time."""
     try:
-        key = (widget.template, _frozen(params))
+        key = (kind, _frozen(params))
     except _Unkeepable:
-        return _original_render(widget, params)
+        return render()
     with _lock:
         html = _kept.get(key)
         if html is not None:
             _kept.move_to_end(key)
             return html
-    html = _original_render(widget, params)
+    html = render()
     with _lock:
         _kept[key] = html
         while len(_kept) > MAX_ENTRIES:
@@ -65,9 +69,27 @@ def render(widget: GovFormBase, params: dict[str, Any]) -> Markup:
     return html
 
 
-def install() -> None:
-    """Render every govuk-frontend-wtf component through the kept copies (idempotent)."""
+def render(widget: GovFormBase, params: dict[str, Any]) -> Markup:
+    """A govuk-frontend-wtf field's HTML, from the kept copy when these exact parameters were rendered before."""
+    return _kept_or_rendered(widget.template, params, lambda: _original_render(widget, params))
+
+
+def govuk(macro: str, params: dict[str, Any]) -> Markup:
+    """A GOV.UK Frontend component by its macro's name, e.g. ``govuk("govukPagination", {...})`` in a template.
+
+    The same as importing and calling the macro, but kept per distinct parameters.
+    """
+    def render_macro() -> Markup:
+        folder = re.sub(r"(?<!^)(?=[A-Z])", "-", macro.removeprefix("govuk")).lower()
+        module = current_app.jinja_env.get_template(f"govuk_frontend_jinja/components/{folder}/macro.html").module
+        return Markup(getattr(module, macro)(params))
+    return _kept_or_rendered(macro, params, render_macro)
+
+
+def install(app) -> None:
+    """Render govuk-frontend-wtf fields through the kept copies, and offer ``govuk()`` to templates."""
     GovFormBase.render = render
+    app.jinja_env.globals["govuk"] = govuk
 
 
 def clear() -> None:

@@ -171,6 +171,7 @@ class RoundCounts:
     withdrawn: int
     eligible: int
     awaiting_screening: int
+    listed: int = 0  # sent and not a draft: what the list shows unfiltered
 
 
 def _like_escaped(text: str) -> str:
@@ -252,11 +253,15 @@ def _row(round_: Round, columns: Row) -> SubmissionRow:
 
 
 def list_submissions(session: Session, *, round_: Round, filters: SubmissionFilters, page: int = 1,
-                     by: User) -> SubmissionPage:
-    """One page (50 a page) of the round's sent applications that pass the filters, oldest first."""
+                     by: User, counts: RoundCounts | None = None) -> SubmissionPage:
+    """One page (50 a page) of the round's sent applications that pass the filters, oldest first.
+
+    Unfiltered, the total comes from the round's ``counts`` when given, instead of counting again.
+    """
     require_commissioner(by, COMMISSIONERS_ONLY)
     statement = _filtered(round_, filters)
-    total = _count(session, round_, filters)
+    unfiltered = filters == SubmissionFilters()
+    total = counts.listed if counts is not None and unfiltered else _count(session, round_, filters)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, page), pages)
     results = session.execute(
@@ -284,6 +289,7 @@ def round_counts(session: Session, *, round_: Round, by: User) -> RoundCounts:
         ineligible=by_status.get(ApplicationStatus.INELIGIBLE, 0),
         withdrawn=by_status.get(ApplicationStatus.WITHDRAWN, 0), eligible=eligible,
         awaiting_screening=by_status.get(ApplicationStatus.SUBMITTED, 0),
+        listed=sum(sent for status, _, sent in rows if ApplicationStatus(status) != ApplicationStatus.DRAFT),
     )
 
 

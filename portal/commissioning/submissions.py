@@ -47,9 +47,9 @@ def round_applications(round_id: int):
     round_ = services.round_for_commissioner(db.session, round_id=round_id, by=current_user)
     form = _filter_form()
     filters = form.filters()
-    listing = services.list_submissions(db.session, round_=round_, filters=filters,
-                                        page=request.args.get("page", 1, type=int), by=current_user)
     counts = services.round_counts(db.session, round_=round_, by=current_user)
+    listing = services.list_submissions(db.session, round_=round_, filters=filters,
+                                        page=request.args.get("page", 1, type=int), by=current_user, counts=counts)
     return render_template("commissioning/submissions/list.html", round=round_, form=form, filters=filters,
                            listing=listing, counts=counts)
 

@@ -2,11 +2,14 @@
 
 A deferred SQLite transaction that reads and then writes fails at once with "database is locked" when
 another connection committed in between, whatever the busy timeout. Form posts therefore take the write
-lock as their transaction starts (BEGIN IMMEDIATE), and wait under the busy timeout instead.
+lock as their transaction starts (BEGIN IMMEDIATE), and wait under the busy timeout instead; before that they
+queue behind each other on a lock file (portal.sqlite_writers), asleep rather than in SQLite's busy loop.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 import portal
-from portal import SQLITE_BUSY_TIMEOUT_MS, create_app
+from portal import SQLITE_BUSY_TIMEOUT_MS, create_app, sqlite_writers
 from portal.extensions import db
 from portal.models import SignInAttempt
 
@@ -92,3 +95,27 @@ def test_a_lock_held_past_the_busy_timeout_is_reported_as_locked(tmp_path, monke
         db.session.remove()
         db.session.connection(execution_options={"sqlite_immediate": True})  # free again: no error
         db.session.rollback()
+
+
+def test_a_form_post_waits_its_turn_behind_another_post_on_the_machine(tmp_path):
+    app = _app_with_file_database(tmp_path)
+    database = str(tmp_path / "busy.sqlite3")
+    other_post = os.open(sqlite_writers.lock_path(database), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other_post, fcntl.LOCK_EX)  # as a post in another worker holds it
+    statuses: list[int] = []
+    waiting = threading.Thread(target=lambda: statuses.append(app.test_client().post(
+        "/sign-in", data={"email": "queued@example.org", "password": "wrong"}).status_code))
+    waiting.start()
+    waiting.join(timeout=0.3)
+    assert waiting.is_alive() and not statuses, "the post waits while another post is writing"
+    fcntl.flock(other_post, fcntl.LOCK_UN)
+    os.close(other_post)
+    waiting.join()
+    assert statuses and statuses[0] < 500
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SignInAttempt.id))) == 1
+        db.session.remove()
+    # The post gave the lock back when it ended: the next one can take it at once.
+    again = os.open(sqlite_writers.lock_path(database), os.O_RDWR)
+    fcntl.flock(again, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.close(again)

@@ -62,3 +62,15 @@ def test_long_text_is_rendered_every_time_and_never_kept():
     html = str(Filters(data={"search": answer}).search())
     assert answer.strip() in html
     assert not any(answer in str(key) for key in widget_cache._kept)
+
+
+def test_layout_components_follow_their_parameters():
+    signed_out = widget_cache.govuk("govukServiceNavigation", {"navigation": [
+        {"text": "Sign in", "href": "/sign-in", "active": True}]})
+    signed_in = widget_cache.govuk("govukServiceNavigation", {"navigation": [
+        {"text": "Your applications", "href": "/applications", "active": False}]})
+    assert "Sign in" in signed_out and "Sign in" not in signed_in
+    assert "Your applications" in signed_in
+    again = widget_cache.govuk("govukServiceNavigation", {"navigation": [
+        {"text": "Sign in", "href": "/sign-in", "active": False}]})
+    assert 'aria-current="page"' in signed_out and 'aria-current="page"' not in again
