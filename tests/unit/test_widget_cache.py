@@ -73,4 +73,5 @@ def test_layout_components_follow_their_parameters():
     assert "Your applications" in signed_in
     again = widget_cache.govuk("govukServiceNavigation", {"navigation": [
         {"text": "Sign in", "href": "/sign-in", "active": False}]})
-    assert 'aria-current="page"' in signed_out and 'aria-current="page"' not in again
+    assert "govuk-service-navigation__item--active" in signed_out
+    assert "govuk-service-navigation__item--active" not in again
