@@ -179,6 +179,7 @@ def _register_request_boundary(app: Flask) -> None:
             db.session.commit()
         else:
             db.session.rollback()
+        sqlite_writers.give_back()  # written: the next post may start while this response is finished
         return response
 
 

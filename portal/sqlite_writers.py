@@ -4,8 +4,8 @@ SQLite lets one connection write at a time; the others wait under the busy timeo
 grow to a tenth of a second, so with several people saving at once a save could sleep through the moments the
 lock was free and take half a second. Trying more often costs the CPU the writer needs. Instead each form post
 takes an exclusive ``flock`` on a file beside the database (``portal.sqlite3.writers``) before its transaction
-begins and gives it back when the request ends: waiting posts sleep in the kernel and the next one is woken as
-soon as the lock is given back. This works across every thread and gunicorn worker on the machine, which is
+begins and gives it back once the transaction is committed or rolled back (at the latest when the request
+ends): waiting posts sleep in the kernel, in turn, and the next one is woken as soon as the lock is given back. This works across every thread and gunicorn worker on the machine, which is
 where a SQLite database lives. Other writers (the letter worker, commands) still wait under the busy timeout.
 """
 
