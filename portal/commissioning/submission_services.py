@@ -232,7 +232,7 @@ def _filtered(round_: Round, filters: SubmissionFilters):
 def _count(session: Session, round_: Round, filters: SubmissionFilters) -> int:
     """How many sent applications pass the filters (joining organisations only when a filter needs them)."""
     conditions, needs_organisation = _conditions(round_, filters)
-    statement = select(func.count(Application.id)).select_from(Application)
+    statement = select(func.count()).select_from(Application)
     if needs_organisation:
         statement = statement.join(Organisation, Organisation.id == Application.organisation_id)
     return session.scalar(statement.where(*conditions)) or 0
@@ -275,7 +275,7 @@ def round_counts(session: Session, *, round_: Round, by: User) -> RoundCounts:
     """Drafts in progress, and applications sent, ineligible, withdrawn, eligible and waiting to be screened."""
     require_commissioner(by, COMMISSIONERS_ONLY)
     rows = session.execute(
-        select(Application.status, func.count(Application.id), func.count(Application.submitted_at))
+        select(Application.status, func.count(), func.count(Application.submitted_at))
         .where(Application.round_id == round_.id)
         .group_by(Application.status)
     ).all()
