@@ -58,6 +58,17 @@ STATUS_LABELS = {
     ApplicationStatus.DECLINED: "Declined",
     ApplicationStatus.RESERVE: "Reserve",
 }
+# The colour of each status's tag (GOV.UK tag modifiers); a draft's is the default.
+STATUS_COLOURS = {
+    ApplicationStatus.SUBMITTED: "govuk-tag--blue",
+    ApplicationStatus.INELIGIBLE: "govuk-tag--red",
+    ApplicationStatus.WITHDRAWN: "govuk-tag--grey",
+    ApplicationStatus.UNDER_ASSESSMENT: "govuk-tag--green",
+    ApplicationStatus.SHORTLISTED: "govuk-tag--turquoise",
+    ApplicationStatus.AWARDED: "govuk-tag--green",
+    ApplicationStatus.DECLINED: "govuk-tag--orange",
+    ApplicationStatus.RESERVE: "govuk-tag--yellow",
+}
 # Statuses a listed (sent) application may have: every one but draft.
 LISTED_STATUSES = [s for s in ApplicationStatus if s != ApplicationStatus.DRAFT]
 
@@ -67,6 +78,11 @@ AUDIT_FIELDS = ["status", "ineligible_reason", "screened_at", "screened_by_id"]
 def status_label(status: ApplicationStatus | str) -> str:
     """An application's status in words."""
     return STATUS_LABELS.get(ApplicationStatus(status), str(status))
+
+
+def status_colour(status: ApplicationStatus | str) -> str:
+    """The GOV.UK tag modifier for an application's status ("" for the default colour)."""
+    return STATUS_COLOURS.get(ApplicationStatus(status), "")
 
 
 @dataclass(frozen=True)
@@ -144,6 +160,11 @@ class SubmissionRow:
     def status_label(self) -> str:
         """The status in words."""
         return status_label(self.status)
+
+    @property
+    def status_colour(self) -> str:
+        """The status tag's colour."""
+        return status_colour(self.status)
 
     @property
     def borough_names(self) -> list[str]:

@@ -26,6 +26,12 @@ def _helpers() -> dict:
     return {"status_label": services.status_label}
 
 
+@bp.app_template_global()
+def status_colour(status) -> str:
+    """A status tag's colour, wherever the status tag macro is used."""
+    return services.status_colour(status)
+
+
 def screening_settings() -> services.Settings:
     """What the screening e-mails need, from the app's configuration."""
     config = current_app.config
