@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from portal import audit
@@ -506,13 +508,16 @@ def next_reference(session: Session, *, application: Application, now: datetime)
     """The next reference for the fund and year, e.g. YLF-2026-0042 (the counter row is locked)."""
     fund = application.round.fund
     year = london(now).year
-    counter = session.scalar(
-        select(ReferenceCounter).where(ReferenceCounter.fund_id == fund.id, ReferenceCounter.year == year)
-        .with_for_update()
-    )
+    counter_row = (select(ReferenceCounter)
+                   .where(ReferenceCounter.fund_id == fund.id, ReferenceCounter.year == year).with_for_update())
+    counter = session.scalar(counter_row)
     if counter is None:
-        counter = ReferenceCounter(fund_id=fund.id, year=year, last_number=0)
-        session.add(counter)
+        # The year's first submission. Another may be creating the counter at this moment: insert it unless it
+        # exists (waiting for the other to commit), then lock whichever row is there, so both get a number.
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(ReferenceCounter).values(fund_id=fund.id, year=year, last_number=0)
+                        .on_conflict_do_nothing(index_elements=["fund_id", "year"]))
+        counter = session.scalar(counter_row.execution_options(populate_existing=True))
     counter.last_number += 1
     session.flush()
     return f"{fund.reference_prefix}-{year}-{counter.last_number:04d}"
