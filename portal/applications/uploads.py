@@ -226,6 +226,24 @@ def store_file(upload_dir: str, data: bytes) -> str:
     return stored_name
 
 
+def _discard_unless_committed(session: Session, path: Path) -> None:
+    """Delete a newly stored file if its transaction is rolled back, so no file is left that nothing names."""
+    settled = False
+
+    def committed(_session: Session) -> None:
+        nonlocal settled
+        settled = True
+
+    def rolled_back(_session: Session, previous) -> None:
+        nonlocal settled
+        if not settled and not previous.nested:  # a savepoint inside the request does not decide it
+            settled = True
+            path.unlink(missing_ok=True)
+
+    event.listen(session, "after_commit", committed)
+    event.listen(session, "after_soft_rollback", rolled_back)
+
+
 def _discard_after_commit(session: Session, path: Path) -> None:
     """Delete a removed document's file only once the removal has committed (a rollback keeps it)."""
 
@@ -309,6 +327,7 @@ def upload_document(session: Session, *, application_id: int, filename: str | No
     application = _editable_application(session, application_id=application_id, by=by)
     checked = check_upload(filename=filename, data=data, max_bytes=max_bytes)
     stored_name = store_file(upload_dir, data or b"")
+    _discard_unless_committed(session, stored_path(upload_dir, stored_name))
     document = ApplicationDocument(
         application=application, original_name=checked.name, stored_name=stored_name,
         content_type=checked.content_type, size_bytes=checked.size_bytes, sha256=checked.sha256,

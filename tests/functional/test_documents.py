@@ -83,6 +83,21 @@ def test_upload_stores_outside_static_with_its_hash(session, applicant_client, d
     assert "Annual accounts.pdf" in page.soup.select_one("#documents").get_text()
 
 
+def test_an_upload_whose_request_fails_leaves_no_file(monkeypatch, session, applicant_client,
+                                                     documents_application, documents_upload_dir):
+    """A request that fails after the file was written rolls back, and takes the file with it."""
+    from portal.applications import uploads
+
+    def broken_record(*_args, **_kwargs):
+        raise RuntimeError("the audit trail could not be written")
+
+    monkeypatch.setattr(uploads.audit, "record", broken_record)
+    response = upload(applicant_client, documents_application, "accounts.pdf", PDF_BYTES)
+    assert response.status == 500
+    assert session.scalars(select(ApplicationDocument)).all() == []
+    assert not documents_upload_dir.exists() or list(documents_upload_dir.iterdir()) == []
+
+
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("accounts.pdf", b"<html><script>alert(1)</script></html>", "The selected file is not really a .pdf file"),
     ("accounts.pdf", PNG, "The selected file is a PNG image but its name ends in .pdf"),
