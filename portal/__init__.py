@@ -11,7 +11,6 @@ from flask import Flask, request
 from flask_migrate import Migrate
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -22,28 +21,6 @@ from portal.extensions import csrf, db, login_manager
 
 migrate = Migrate()
 DEVELOPMENT_SECRET = "development-only-secret-key-change-me"
-SQLITE_BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another's write lock before "database is locked"
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Foreign keys on, a write-ahead log and a busy timeout, so concurrent writers wait."""
-    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (savepoints need it).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.close()
-
-
-def _sqlite_begin(connection) -> None:
-    """Start every SQLite transaction explicitly; one that will write may ask for the write lock at once.
-
-    A deferred transaction that reads and then writes fails straight away ("database is locked") if another
-    connection committed in between; BEGIN IMMEDIATE instead waits for the lock under the busy timeout.
-    """
-    immediate = connection.get_execution_options().get("sqlite_immediate", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _configure_engine(app: Flask) -> None:
@@ -51,8 +28,7 @@ def _configure_engine(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", _sqlite_begin)
+            sqlite_writers.install(engine)
 
 
 def _template_loader() -> ChoiceLoader:
@@ -156,18 +132,6 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_request_boundary(app: Flask) -> None:
     """Commit once per request, only when it succeeded; services only flush."""
-
-    @app.before_request
-    def _write_lock_for_writes():
-        # On SQLite a form post takes the write lock as its transaction starts, so concurrent posts queue
-        # under the busy timeout instead of failing with "database is locked" when one commits first.
-        if request.method in ("GET", "HEAD", "OPTIONS") or db.engine.dialect.name != "sqlite":
-            return
-        database = db.engine.url.database
-        if database and database != ":memory:":
-            sqlite_writers.take(database)  # queue behind the other posts on this machine, asleep
-        if not db.session().in_transaction():
-            db.session.connection(execution_options={"sqlite_immediate": True})
 
     @app.teardown_request
     def _let_the_next_writer_in(_error):

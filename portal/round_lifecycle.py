@@ -47,12 +47,20 @@ def date_status(round_: Round, now: datetime) -> RoundStatus:
 
 
 def follow_round_dates(session: Session, *, now: datetime) -> list[Round]:
-    """Open rounds whose opening time has come and close those whose deadline has passed."""
+    """Open rounds whose opening time has come and close those whose deadline has passed.
+
+    Public pages call this on every read, so it looks first and locks only when a round is due (on SQLite a
+    locking read takes the database's write lock); the locked read checks the dates again, so two requests
+    arriving together change a round once.
+    """
+    is_due = or_(
+        (Round.status == RoundStatus.PUBLISHED) & (Round.opens_at <= now),
+        (Round.status.in_([RoundStatus.PUBLISHED, RoundStatus.OPEN])) & (Round.closes_at <= now),
+    )
+    if session.scalar(select(Round.id).where(is_due).limit(1)) is None:
+        return []
     due = session.scalars(
-        select(Round).where(or_(
-            (Round.status == RoundStatus.PUBLISHED) & (Round.opens_at <= now),
-            (Round.status.in_([RoundStatus.PUBLISHED, RoundStatus.OPEN])) & (Round.closes_at <= now),
-        )).with_for_update(skip_locked=True)
+        select(Round).where(is_due).with_for_update(skip_locked=True).execution_options(populate_existing=True)
     ).all()
     for round_ in due:
         before = round_.status

@@ -1,9 +1,9 @@
 """Many people writing at once on the embedded SQLite database: everyone waits their turn, nobody sees an error.
 
-A deferred SQLite transaction that reads and then writes fails at once with "database is locked" when
-another connection committed in between, whatever the busy timeout. Form posts therefore take the write
-lock as their transaction starts (BEGIN IMMEDIATE), and wait under the busy timeout instead; before that they
-queue behind each other on a lock file (portal.sqlite_writers), asleep rather than in SQLite's busy loop.
+A SQLite transaction that reads and then writes fails at once with "database is locked" when another
+connection committed in between, whatever the busy timeout. So transactions read without the write lock and,
+at their first write, start again holding it (BEGIN IMMEDIATE), waiting under the busy timeout; requests
+queue for it on a lock file (portal.sqlite_writers), asleep rather than in SQLite's busy loop.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-import portal
-from portal import SQLITE_BUSY_TIMEOUT_MS, create_app, sqlite_writers
+from portal import create_app, sqlite_writers
 from portal.extensions import db
 from portal.models import SignInAttempt
+from portal.sqlite_writers import SQLITE_BUSY_TIMEOUT_MS
 
 pytestmark = pytest.mark.own_database
 
@@ -81,7 +81,7 @@ def test_a_writer_waiting_for_the_lock_gets_it_when_the_holder_commits(tmp_path)
 
 
 def test_a_lock_held_past_the_busy_timeout_is_reported_as_locked(tmp_path, monkeypatch):
-    monkeypatch.setattr(portal, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(sqlite_writers, "SQLITE_BUSY_TIMEOUT_MS", 50)
     app = _app_with_file_database(tmp_path)
     holder = sqlite3.connect(tmp_path / "busy.sqlite3", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
@@ -119,3 +119,59 @@ def test_a_form_post_waits_its_turn_behind_another_post_on_the_machine(tmp_path)
     again = os.open(sqlite_writers.lock_path(database), os.O_RDWR)
     fcntl.flock(again, fcntl.LOCK_EX | fcntl.LOCK_NB)
     os.close(again)
+
+
+def _other_writer_can_start(database) -> bool:
+    """Whether another connection could take the write lock now."""
+    other = sqlite3.connect(database, isolation_level=None, timeout=0.05)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+    return True
+
+
+def test_a_transaction_reads_without_the_write_lock_and_takes_it_to_write(tmp_path):
+    app = _app_with_file_database(tmp_path)
+    database = tmp_path / "busy.sqlite3"
+    with app.app_context():
+        db.session.scalar(select(func.count(SignInAttempt.id)))
+        assert db.session().in_transaction()
+        assert _other_writer_can_start(database), "reading leaves others free to write"
+        db.session.add(SignInAttempt(email="reader@example.org", address="10.0.0.1", succeeded=False))
+        db.session.flush()
+        assert not _other_writer_can_start(database), "writing holds the lock until the commit"
+        db.session.commit()
+        assert _other_writer_can_start(database)
+        db.session.remove()
+
+
+def test_a_write_after_another_connection_committed_does_not_fail(tmp_path):
+    """What a deferred SQLite transaction cannot do: write after reading an older state of the database."""
+    app = _app_with_file_database(tmp_path)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SignInAttempt.id))) == 0  # read: the snapshot starts
+        other = sqlite3.connect(tmp_path / "busy.sqlite3", isolation_level=None)
+        other.execute("INSERT INTO sign_in_attempt (email, address, succeeded, attempted_at) "
+                      "VALUES ('other@example.org', '10.0.0.2', 0, '2026-11-25 10:00:00')")
+        other.close()
+        db.session.add(SignInAttempt(email="reader@example.org", address="10.0.0.1", succeeded=False))
+        db.session.commit()  # no "database is locked"
+        emails = set(db.session.scalars(select(SignInAttempt.email)))
+        db.session.remove()
+    assert emails == {"other@example.org", "reader@example.org"}
+
+
+def test_reading_a_page_does_not_wait_for_a_post_that_is_writing(tmp_path):
+    app = _app_with_file_database(tmp_path)
+    database = str(tmp_path / "busy.sqlite3")
+    other_post = os.open(sqlite_writers.lock_path(database), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other_post, fcntl.LOCK_EX)
+    try:
+        assert app.test_client().get("/").status_code == 200
+    finally:
+        fcntl.flock(other_post, fcntl.LOCK_UN)
+        os.close(other_post)
