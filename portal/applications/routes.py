@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.access import APPLICANTS, access
 from portal.accounts.services import OrganisationDetails
@@ -64,6 +66,27 @@ def _refused(application, form, error: ValidationError, template: str, **context
                                saved=services.answers_snapshot(application), **context)
     form.add_domain_error(error)
     return render_template(template, application=application, form=form, **context)
+
+
+def _save(save, **arguments) -> None:
+    """Run a section's save; if a colleague's save of this application landed at the same moment, run it again.
+
+    A save reads the application, then writes it with the version it read. If another save committed in
+    between, the write finds a newer version (or the section's row just made) and fails; the second run reads
+    what that save wrote, so a save of another section goes through and a save of the same section is refused
+    as a conflict, with both versions shown.
+    """
+    try:
+        save(db.session, **arguments)
+        return
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+    try:
+        save(db.session, **arguments)
+    except (StaleDataError, IntegrityError) as error:
+        raise ValidationError("Someone else saved this application at the same moment, so we could not save your "
+                              "changes. What you typed is shown below: go back to the application and try again"
+                              ) from error
 
 
 def _not_editable(application):
@@ -143,7 +166,7 @@ def organisation_section(application_id: int):
             town=form.town.data, postcode=form.postcode.data, charity_number=form.charity_number.data,
             company_number=form.company_number.data)
         try:
-            services.save_organisation(db.session, application_id=app_.id, by=current_user,
+            _save(services.save_organisation, application_id=app_.id, by=current_user,
                                        version=form.started_from(), details=details, completed=form.is_completed)
         except ValidationError as error:
             return _refused(app_, form, error, template)
@@ -176,8 +199,8 @@ def project_section(application_id: int):
     autosave = request.headers.get("X-Autosave") == "1"
     if form.validate_on_submit():
         try:
-            services.save_project(
-                db.session, application_id=app_.id, by=current_user, version=form.started_from(),
+            _save(
+                services.save_project, application_id=app_.id, by=current_user, version=form.started_from(),
                 project_title=form.project_title.data or "", amount=form.amount.data or "",
                 answers={q.id: form[f"answer_{q.id}"].data or "" for q in questions},
                 completed=form.is_completed and not autosave)
@@ -251,7 +274,7 @@ def budget_section(application_id: int):
     if form.validate_on_submit():
         lines, action = _row_values(form, "item", "cost", rows)
         try:
-            services.save_budget(db.session, application_id=app_.id, by=current_user, version=form.started_from(),
+            _save(services.save_budget, application_id=app_.id, by=current_user, version=form.started_from(),
                                  lines=lines, completed=form.is_completed and action == "save")
         except ValidationError as error:
             return _refused(app_, form, error, template, rows=rows)
@@ -287,7 +310,7 @@ def partners_section(application_id: int):
         if action != "save" and partnership is None:
             partnership = True
         try:
-            services.save_partners(db.session, application_id=app_.id, by=current_user, version=form.started_from(),
+            _save(services.save_partners, application_id=app_.id, by=current_user, version=form.started_from(),
                                    partnership=partnership, partners=partners,
                                    completed=form.is_completed and action == "save")
         except ValidationError as error:
@@ -316,7 +339,7 @@ def declarations_section(application_id: int):
         form.version.data = str(services.section_version(app_, "declarations"))
     if form.validate_on_submit():
         try:
-            services.save_declarations(db.session, application_id=app_.id, by=current_user,
+            _save(services.save_declarations, application_id=app_.id, by=current_user,
                                        version=form.started_from(), name=form.name.data or "",
                                        role=form.role.data or "", confirmed=form.confirmed.data or [],
                                        completed=form.is_completed)

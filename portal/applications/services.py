@@ -174,7 +174,12 @@ def _editable(session: Session, *, application_id: int, by: User, now: datetime)
 
 def _save_section(session: Session, application: Application, key: str, *, version: int, by: User,
                   completed: bool, now: datetime) -> ApplicationSection:
-    """Check the version the form started from, then mark the section saved."""
+    """Check the version the form started from, then mark the section saved and write the whole save at once.
+
+    Every save reads first and writes here, in one flush: on SQLite the write lock is held only from here to
+    the commit. A colleague's save of this application committed since it was read makes the flush fail
+    (the application's version has moved); ``retrying_a_simultaneous_save`` then runs the save again.
+    """
     row = section(application, key)
     if version != row.version:
         raise SectionConflict(row)
@@ -185,17 +190,16 @@ def _save_section(session: Session, application: Application, key: str, *, versi
     row.updated_by_id = by.id
     row.updated_by = by
     application.updated_at = now
-    session.flush()
     audit.record(session, actor=by, action=f"application.section_saved.{key}", entity=application,
                  before=before, after=audit.snapshot(row, ["status", "version"]))
+    session.flush()
     return row
 
 
 def check_version(application: Application, key: str, version: int) -> None:
-    """Refuse a save started from an older version before any other check."""
-    row = section(application, key)
-    if version != row.version:
-        raise SectionConflict(row)
+    """Refuse a save started from an older version before any other check (and before anything is written)."""
+    if version != section_version(application, key):
+        raise SectionConflict(section(application, key))
 
 
 # Starting ---------------------------------------------------------------------------------------
@@ -270,7 +274,6 @@ def save_organisation(session: Session, *, application_id: int, by: User, versio
     organisation.postcode = details.postcode.strip().upper()
     organisation.charity_number = (details.charity_number or "").strip() or None
     organisation.company_number = (details.company_number or "").strip().upper() or None
-    session.flush()
     old, new = audit.changed(before, audit.snapshot(organisation))
     if new:
         audit.record(session, actor=by, action="organisation.updated", entity=organisation, before=old, after=new)
@@ -327,11 +330,11 @@ def save_project(session: Session, *, application_id: int, by: User, version: in
         for question in asked:
             if question.required and not (answers.get(question.id) or "").strip():
                 raise ValidationError(f"Answer the question: {question.text}", field=f"answer_{question.id}")
+    current = {a.question_id: a for a in application.answers}
     before = {"project_title": application.project_title,
               "amount_requested_pence": application.amount_requested_pence}
     application.project_title = title
     application.amount_requested_pence = amount_pence
-    current = {a.question_id: a for a in application.answers}
     for question in asked:
         if question.id not in answers:
             continue
@@ -342,7 +345,6 @@ def save_project(session: Session, *, application_id: int, by: User, version: in
                                               updated_by_id=by.id))
         elif answer.text != text:
             answer.text, answer.updated_at, answer.updated_by_id = text, now, by.id
-    session.flush()
     audit.record(session, actor=by, action="application.project_saved", entity=application, before=before,
                  after={"project_title": title, "amount_requested_pence": amount_pence})
     _save_section(session, application, "project", version=version, by=by, completed=completed, now=now)
@@ -473,7 +475,6 @@ def save_declarations(session: Session, *, application_id: int, by: User, versio
     application.declared_by_name = name or None
     application.declared_by_role = role or None
     application.declared_at = now if all_ticked else None
-    session.flush()
     audit.record(session, actor=by, action="application.declared", entity=application, before=before,
                  after=audit.snapshot(application, ["declared_by_name", "declared_by_role", "declared_at"]))
     _save_section(session, application, "declarations", version=version, by=by, completed=completed, now=now)
