@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal import audit
 from portal.accounts import throttle
@@ -91,7 +91,8 @@ def load_user(session: Session, session_key: str) -> User | None:
     user_id, _, version = session_key.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = session.get(User, int(user_id))
+    # With the memberships: every applicant's page checks them (one query, not two).
+    user = session.get(User, int(user_id), options=[joinedload(User.memberships)])
     if user is None or user.session_version != int(version):
         return None
     return user

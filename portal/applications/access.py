@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.domain import NotFound, PermissionDenied, ValidationError
 from portal.formatting import date_time
@@ -13,12 +13,14 @@ from portal.models import Application, ApplicationStatus, Role, User
 
 def is_member(application: Application, user: User) -> bool:
     """Whether this person acts for the applying organisation."""
-    return any(m.user_id == user.id for m in application.organisation.memberships)
+    return any(m.organisation_id == application.organisation_id for m in user.memberships)
 
 
 def application_for_member(session: Session, *, application_id: int, by: User) -> Application:
     """An application its organisation's members may see (colleagues share every application)."""
-    application = session.get(Application, application_id)
+    # Every page of an application needs its round and sections: read them with it.
+    application = session.get(Application, application_id,
+                              options=[joinedload(Application.round), joinedload(Application.sections)])
     if application is None:
         raise NotFound("There is no such application")
     if not is_member(application, by):
