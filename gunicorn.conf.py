@@ -4,7 +4,8 @@ Every value can be changed from the environment, so one file serves every machin
 
 - PORTAL_BIND               where to listen: ``127.0.0.1:8000`` (default), ``0.0.0.0:8000``, ``unix:/run/portal.sock``
 - PORTAL_WEB_WORKERS        processes (default 2 x CPU cores + 1)
-- PORTAL_WEB_THREADS        threads per process (default 4); keep PORTAL_DB_POOL_SIZE at least this
+- PORTAL_WEB_THREADS        threads per process (default 4 on PostgreSQL, 1 on SQLite); keep PORTAL_DB_POOL_SIZE at
+                            least this
 - PORTAL_WEB_TIMEOUT        seconds a request may take before its worker is restarted (default 60: PDFs)
 - PORTAL_FORWARDED_ALLOW_IPS the proxies trusted to say the request came over HTTPS (default 127.0.0.1,::1)
 - PORTAL_CONTROL_SOCKET     a path for gunicorn's control socket (``gunicornc``); none by default
@@ -22,7 +23,11 @@ bind = [address.strip() for address in os.environ.get("PORTAL_BIND", "127.0.0.1:
 
 # Processes for CPU (templates, PDFs), threads for waiting on the database and the network.
 workers = int(os.environ.get("PORTAL_WEB_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
-threads = int(os.environ.get("PORTAL_WEB_THREADS", "4"))
+# On SQLite nothing waits on a database server, so a second thread only competes for the interpreter, and
+# the request holding the database's write lock waits for its neighbours' turns: one thread per process
+# (bench/RESULTS.md measured both).
+_SQLITE = os.environ.get("PORTAL_DATABASE_URL", "sqlite").startswith("sqlite")
+threads = int(os.environ.get("PORTAL_WEB_THREADS") or (1 if _SQLITE else 4))
 worker_class = "gthread"
 
 timeout = int(os.environ.get("PORTAL_WEB_TIMEOUT", "60"))

@@ -81,7 +81,7 @@ def test_production_settings_can_be_turned_off():
 def gunicorn_settings(monkeypatch, **environment: str) -> dict:
     """gunicorn.conf.py's settings as gunicorn reads them, with this environment."""
     for name in ("PORTAL_BIND", "PORTAL_WEB_WORKERS", "PORTAL_WEB_THREADS", "PORTAL_WEB_TIMEOUT",
-                 "PORTAL_FORWARDED_ALLOW_IPS", "PORTAL_CONTROL_SOCKET"):
+                 "PORTAL_FORWARDED_ALLOW_IPS", "PORTAL_CONTROL_SOCKET", "PORTAL_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -90,7 +90,7 @@ def gunicorn_settings(monkeypatch, **environment: str) -> dict:
 
 def test_gunicorn_defaults(monkeypatch):
     """Local only, 2 x cores + 1 workers with threads, the app preloaded, our request log instead of theirs."""
-    settings = gunicorn_settings(monkeypatch)
+    settings = gunicorn_settings(monkeypatch, PORTAL_DATABASE_URL="postgresql+psycopg://portal@db/portal")
     assert settings["wsgi_app"] == "wsgi:app"
     assert settings["bind"] == ["127.0.0.1:8000"]
     assert settings["workers"] == multiprocessing.cpu_count() * 2 + 1
@@ -101,6 +101,14 @@ def test_gunicorn_defaults(monkeypatch):
     assert settings["timeout"] == 60
     assert settings["control_socket_disable"] is True
     assert callable(settings["post_fork"])
+
+
+def test_on_sqlite_each_gunicorn_process_has_one_thread(monkeypatch):
+    """Nothing waits on a database server, so more threads would only queue for the interpreter."""
+    assert gunicorn_settings(monkeypatch)["threads"] == 1, "SQLite is the default database"
+    assert gunicorn_settings(monkeypatch, PORTAL_DATABASE_URL="sqlite:////srv/portal.sqlite3")["threads"] == 1
+    assert gunicorn_settings(monkeypatch, PORTAL_DATABASE_URL="sqlite:////srv/portal.sqlite3",
+                             PORTAL_WEB_THREADS="3")["threads"] == 3, "unless a machine says otherwise"
 
 
 def test_gunicorn_settings_come_from_the_environment(monkeypatch):
@@ -129,7 +137,8 @@ def test_gunicorn_serves_the_portal_with_this_configuration(tmp_path):
     env.update(PORTAL_ENV="production", PORTAL_SECRET_KEY="a-long-random-secret-for-this-test-only",
                PORTAL_INSTANCE_PATH=str(tmp_path), PORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
                PORTAL_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}", PORTAL_MAIL_BACKEND="file",
-               PORTAL_BIND=f"127.0.0.1:{port}", PORTAL_WEB_WORKERS="2", PORTAL_WEB_THREADS="2")
+               PORTAL_BIND=f"127.0.0.1:{port}", PORTAL_WEB_WORKERS="2", PORTAL_WEB_THREADS="2",
+               PORTAL_WEB_GRACEFUL_TIMEOUT="5")  # a worker still starting when it is stopped is not waited for long
     log = tmp_path / "gunicorn.log"
     with open(log, "wb") as output:
         server = subprocess.Popen([sys.executable, "-m", "gunicorn"], cwd=BASE_DIR, env=env,
@@ -152,7 +161,7 @@ def test_gunicorn_serves_the_portal_with_this_configuration(tmp_path):
             assert response.headers["X-Request-Id"] == "gunicorn-smoke-test"
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            server.wait(timeout=60)
     lines = [line for line in log.read_text().splitlines() if line.startswith("{")]
     entries = [json.loads(line) for line in lines]
     assert [entry["request_id"] for entry in entries] == ["gunicorn-smoke-test"], log.read_text()
