@@ -20,6 +20,7 @@ import argparse
 import http.client
 import math
 import os
+import runpy
 import shutil
 import signal
 import socket
@@ -319,6 +320,20 @@ def _start_server(url: str, *, folder: Path, port: int, workers: int | None, thr
     raise RuntimeError(f"gunicorn did not start; see {folder / 'gunicorn.log'}")
 
 
+def _processes(url: str, workers: int | None, threads: int | None) -> tuple[int, int]:
+    """How many processes and threads gunicorn runs: the options given, else gunicorn.conf.py's defaults."""
+    saved = os.environ.get("PORTAL_DATABASE_URL")
+    os.environ["PORTAL_DATABASE_URL"] = url  # gunicorn.conf.py chooses its threads by database
+    try:
+        settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        if saved is None:
+            os.environ.pop("PORTAL_DATABASE_URL")
+        else:
+            os.environ["PORTAL_DATABASE_URL"] = saved
+    return workers or settings["workers"], threads or settings["threads"]
+
+
 def _arguments() -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -389,8 +404,9 @@ def main() -> None:
             browser.sign_in(email)
             cookies[email] = browser.cookies
         load = os.getloadavg()
-        print(f"gunicorn on port {port}; {arguments.clients} clients, {arguments.seconds:g} s a page; "
-              f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+        workers, threads = _processes(url, arguments.workers, arguments.threads)
+        print(f"gunicorn on port {port} ({workers} processes x {threads} thread{'' if threads == 1 else 's'}); {arguments.clients} clients, "
+              f"{arguments.seconds:g} s a page; load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         results = []
         for page in _chosen(_pages(ids), arguments.only):
             warm = Browser("127.0.0.1", port, cookies.get(page.who))
