@@ -7,15 +7,12 @@ counter's unique key. On PostgreSQL this needs two real connections to a databas
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from portal.applications.services import next_reference
@@ -26,33 +23,13 @@ pytestmark = pytest.mark.own_database
 SENT = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 
 
-def _on_the_server(server_url: str, sql: str) -> None:
-    """One statement on the PostgreSQL server's maintenance database."""
-    import psycopg
-
-    url = make_url(server_url)
-    with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
-                         dbname="postgres", autocommit=True) as connection:
-        connection.execute(sql)
-
-
 @pytest.fixture
-def engine(tmp_path):
+def engine(own_database_url):
     """An engine on an empty database of this test's own, with the portal's tables."""
-    server_url = os.environ.get("PORTAL_TEST_DATABASE_URL")
-    database = None
-    if server_url:
-        database = f"portal_race_{secrets.token_hex(6)}"
-        _on_the_server(server_url, f"CREATE DATABASE {database}")
-        url = make_url(server_url).set(database=database).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
-    engine = create_engine(url)
+    engine = create_engine(own_database_url)
     Base.metadata.create_all(engine)
     yield engine
     engine.dispose()
-    if database:
-        _on_the_server(server_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def _reference(session: Session, fund_id: int) -> str:

@@ -11,15 +11,12 @@ runs there).
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import threading
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from portal import create_app
 from portal.applications import services
@@ -33,27 +30,10 @@ pytestmark = pytest.mark.own_database
 COLLEAGUE_WAITS_AT_MOST = 20  # seconds: far longer than a save takes, short of hanging the suite
 
 
-def _on_the_server(server_url: str, sql: str) -> None:
-    """One statement on the PostgreSQL server's maintenance database."""
-    import psycopg
-
-    url = make_url(server_url)
-    with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
-                         dbname="postgres", autocommit=True) as connection:
-        connection.execute(sql)
-
-
 @pytest.fixture
-def portal(tmp_path):
+def portal(tmp_path, own_database_url):
     """The portal on a migrated database of its own, with a draft made by a group of two colleagues."""
-    server_url = os.environ.get("PORTAL_TEST_DATABASE_URL")
-    database = None
-    if server_url:
-        database = f"portal_saves_{secrets.token_hex(6)}"
-        _on_the_server(server_url, f"CREATE DATABASE {database}")
-        url = make_url(server_url).set(database=database).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path / 'saves.sqlite3'}"
+    url = own_database_url
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path),
                       "UPLOAD_DIR": str(tmp_path / "uploads"), "MAIL_BACKEND": "memory", "ARGON2_FAST": True,
                       "WTF_CSRF_ENABLED": False})
@@ -70,8 +50,6 @@ def portal(tmp_path):
     yield app
     with app.app_context():
         db.engine.dispose()
-    if database:
-        _on_the_server(server_url, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def _signed_in(app, email: str):
