@@ -50,21 +50,35 @@ def retry_delay(attempts: int) -> timedelta:
     return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
 
 
+# A sender claims a message before sending it by moving its next attempt this far on: no other sender takes
+# it meanwhile, and if the sender dies while sending, the message is tried again once the claim runs out.
+CLAIM = timedelta(minutes=10)
+
+
 def deliver_pending(
     session: Session, *, sender: Sender, now: datetime | None = None, limit: int = 50
 ) -> tuple[int, int]:
-    """Try every message that is due; return (sent, failed). Commits after each message."""
+    """Try every message that is due; return (sent, failed).
+
+    Each message is claimed in a short transaction of its own, sent with no lock held (on SQLite a lock
+    held while an SMTP server answers would keep every other writer waiting), then marked sent or given
+    its time to try again.
+    """
     now = now or utcnow()
-    due = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
+    is_due = (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now)
+    waiting = session.scalars(select(OutboxMessage.id).where(is_due).order_by(OutboxMessage.id).limit(limit)).all()
+    session.commit()  # looked without locking anything; nothing to keep waiting
     sent = failed = 0
-    for message in due:
+    for message_id in waiting:
+        message = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id == message_id, is_due).with_for_update(skip_locked=True)
+        ).first()
+        if message is None:  # another sender has it, or has sent it
+            session.commit()
+            continue
         message.attempts += 1
+        message.next_attempt_at = now + CLAIM
+        session.commit()
         try:
             sender.send(message)
         except Exception as error:  # any failure is retried later; nothing is lost

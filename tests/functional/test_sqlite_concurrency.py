@@ -175,3 +175,22 @@ def test_reading_a_page_does_not_wait_for_a_post_that_is_writing(tmp_path):
     finally:
         fcntl.flock(other_post, fcntl.LOCK_UN)
         os.close(other_post)
+
+
+def test_no_write_lock_is_held_while_an_smtp_server_answers(tmp_path):
+    """A slow or silent SMTP server must not keep every form post waiting for the database."""
+    from portal.notifications.services import deliver_pending, queue_email
+
+    app = _app_with_file_database(tmp_path)
+    free_while_sending: list[bool] = []
+
+    class SlowSmtpServer:
+        def send(self, message):
+            free_while_sending.append(_other_writer_can_start(tmp_path / "busy.sqlite3"))
+
+    with app.app_context():
+        queue_email(db.session, to="grace@example.org", subject="Hello", body="Body")
+        db.session.commit()
+        assert deliver_pending(db.session, sender=SlowSmtpServer()) == (1, 0)
+        db.session.remove()
+    assert free_while_sending == [True]

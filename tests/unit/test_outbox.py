@@ -54,6 +54,27 @@ def test_a_failed_delivery_is_kept_and_retried_later(session):
     assert len(sender.sent) == 1
 
 
+def test_a_sender_that_dies_while_sending_leaves_the_message_to_be_tried_again(session):
+    """While one sender has a message it is not sent again; once its claim runs out, it is."""
+    queue_email(session, to="grace@example.org", subject="Hello", body="Body")
+    now = utcnow()
+    second = MemorySender()
+
+    class DyingSender:
+        """Another sender looks at the outbox while this one is sending, then this one dies."""
+
+        def send(self, message):
+            assert deliver_pending(session, sender=second, now=now) == (0, 0), "the claimed message is skipped"
+            raise SystemExit("killed")
+
+    with pytest.raises(SystemExit):
+        deliver_pending(session, sender=DyingSender(), now=now)
+    session.rollback()
+    assert deliver_pending(session, sender=second, now=now + timedelta(minutes=9)) == (0, 0)
+    assert deliver_pending(session, sender=second, now=now + timedelta(minutes=11)) == (1, 0)
+    assert [m["To"] for m in second.sent] == ["grace@example.org"]
+
+
 def test_the_file_sender_writes_readable_eml_files(session, tmp_path):
     """In development each e-mail is a .eml file a person can open."""
     message = queue_email(session, to="grace@example.org", subject="Reset your password", body="Follow the link")
