@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -322,15 +323,8 @@ def _start_server(url: str, *, folder: Path, port: int, workers: int | None, thr
 
 def _processes(url: str, workers: int | None, threads: int | None) -> tuple[int, int]:
     """How many processes and threads gunicorn runs: the options given, else gunicorn.conf.py's defaults."""
-    saved = os.environ.get("PORTAL_DATABASE_URL")
-    os.environ["PORTAL_DATABASE_URL"] = url  # gunicorn.conf.py chooses its threads by database
-    try:
+    with mock.patch.dict(os.environ, PORTAL_DATABASE_URL=url):  # it chooses its threads by database
         settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    finally:
-        if saved is None:
-            os.environ.pop("PORTAL_DATABASE_URL")
-        else:
-            os.environ["PORTAL_DATABASE_URL"] = saved
     return workers or settings["workers"], threads or settings["threads"]
 
 
@@ -405,8 +399,9 @@ def main() -> None:
             cookies[email] = browser.cookies
         load = os.getloadavg()
         workers, threads = _processes(url, arguments.workers, arguments.threads)
-        print(f"gunicorn on port {port} ({workers} processes x {threads} thread{'' if threads == 1 else 's'}); {arguments.clients} clients, "
-              f"{arguments.seconds:g} s a page; load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+        print(f"gunicorn on port {port} ({workers} processes x {threads} thread{'' if threads == 1 else 's'}); "
+              f"{arguments.clients} clients, {arguments.seconds:g} s a page; "
+              f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         results = []
         for page in _chosen(_pages(ids), arguments.only):
             warm = Browser("127.0.0.1", port, cookies.get(page.who))

@@ -167,7 +167,7 @@ def organisation_section(application_id: int):
             company_number=form.company_number.data)
         try:
             _save(services.save_organisation, application_id=app_.id, by=current_user,
-                                       version=form.started_from(), details=details, completed=form.is_completed)
+                  version=form.started_from(), details=details, completed=form.is_completed)
         except ValidationError as error:
             return _refused(app_, form, error, template)
         return redirect(url_for("applications.application", application_id=app_.id))
@@ -275,7 +275,7 @@ def budget_section(application_id: int):
         lines, action = _row_values(form, "item", "cost", rows)
         try:
             _save(services.save_budget, application_id=app_.id, by=current_user, version=form.started_from(),
-                                 lines=lines, completed=form.is_completed and action == "save")
+                  lines=lines, completed=form.is_completed and action == "save")
         except ValidationError as error:
             return _refused(app_, form, error, template, rows=rows)
         if action != "save":
@@ -311,8 +311,7 @@ def partners_section(application_id: int):
             partnership = True
         try:
             _save(services.save_partners, application_id=app_.id, by=current_user, version=form.started_from(),
-                                   partnership=partnership, partners=partners,
-                                   completed=form.is_completed and action == "save")
+                  partnership=partnership, partners=partners, completed=form.is_completed and action == "save")
         except ValidationError as error:
             return _refused(app_, form, error, template, rows=rows)
         if action != "save":
@@ -340,9 +339,8 @@ def declarations_section(application_id: int):
     if form.validate_on_submit():
         try:
             _save(services.save_declarations, application_id=app_.id, by=current_user,
-                                       version=form.started_from(), name=form.name.data or "",
-                                       role=form.role.data or "", confirmed=form.confirmed.data or [],
-                                       completed=form.is_completed)
+                  version=form.started_from(), name=form.name.data or "", role=form.role.data or "",
+                  confirmed=form.confirmed.data or [], completed=form.is_completed)
         except ValidationError as error:
             return _refused(app_, form, error, template)
         return redirect(url_for("applications.application", application_id=app_.id))

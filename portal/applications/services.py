@@ -176,9 +176,10 @@ def _save_section(session: Session, application: Application, key: str, *, versi
                   completed: bool, now: datetime) -> ApplicationSection:
     """Check the version the form started from, then mark the section saved and write the whole save at once.
 
-    Every save reads first and writes here, in one flush: on SQLite the write lock is held only from here to
-    the commit. A colleague's save of this application committed since it was read makes the flush fail
-    (the application's version has moved); ``retrying_a_simultaneous_save`` then runs the save again.
+    Saves read and check everything first and write at their end (budget and partners flush the rows they
+    replace just before), so on SQLite the write lock is held only from there to the commit. A colleague's save
+    of this application committed since it was read makes the flush fail (the application's version has
+    moved); ``applications.routes._save`` then runs the save again.
     """
     row = section(application, key)
     if version != row.version:

@@ -67,7 +67,7 @@ def deliver_pending(
     now = now or utcnow()
     is_due = (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now)
     waiting = session.scalars(select(OutboxMessage.id).where(is_due).order_by(OutboxMessage.id).limit(limit)).all()
-    session.commit()  # looked without locking anything; nothing to keep waiting
+    session.commit()  # end the look: nothing stays open while each message is claimed and sent
     sent = failed = 0
     for message_id in waiting:
         message = session.scalars(
