@@ -16,8 +16,18 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('draft_reminder',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'],
+                            name=op.f('fk_draft_reminder_application_id_application')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_draft_reminder')),
+    sa.UniqueConstraint('application_id', 'kind', name=op.f('uq_draft_reminder_application_id'))
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('draft_reminder')

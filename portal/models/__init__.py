@@ -47,7 +47,7 @@ from portal.models.funding import (
 )
 from portal.models.kept_forms import KeptForm
 from portal.models.letters import Letter, LetterBatch, LetterDraft
-from portal.models.notifications import OutboxMessage
+from portal.models.notifications import DraftReminder, OutboxMessage
 from portal.models.panel import (
     ConflictDeclaration,
     InterviewQuestion,
@@ -68,5 +68,6 @@ __all__ = [
     "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",
     "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
     "SignInAttempt", "User", "utcnow",
+    "DraftReminder",
     "CurrentDecisionEntry", "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
 ]
