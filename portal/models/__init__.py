@@ -19,7 +19,7 @@ from portal.models.applications import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
-from portal.models.decisions import CurrentDecisionEntry, Decision, DecisionLogEntry
+from portal.models.decisions import CurrentDecisionEntry, Decision, DecisionException, DecisionLogEntry
 from portal.models.enums import (
     AgeBand,
     ApplicationStatus,
@@ -69,5 +69,5 @@ __all__ = [
     "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
     "SignInAttempt", "User", "utcnow",
     "DraftReminder",
-    "CurrentDecisionEntry", "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
+    "CurrentDecisionEntry", "DecisionException", "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
 ]

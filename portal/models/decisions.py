@@ -45,6 +45,29 @@ class Decision(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class DecisionException(Base):
+    """Why an eligible application may be decided without its full set of sent scores (a panellist left, say).
+
+    A round is marked as decided only when every application the panel assesses has all its scores sent or
+    one of these. The reason stays with commissioners; the round's public results count these, never more.
+    """
+
+    __tablename__ = "decision_exception"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    # What was missing when the reason was recorded: panellists who had sent scores, of how many expected.
+    scores_sent: Mapped[int]
+    panel_size: Mapped[int]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[Application] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+
 class DecisionLogEntry(Base):
     """One published entry in the public decision log: append-only, chained by SHA-256 hashes.
 
