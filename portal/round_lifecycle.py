@@ -6,6 +6,7 @@ Opening and closing follow the round's dates; every other step is a commissioner
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -44,6 +45,35 @@ def date_status(round_: Round, now: datetime) -> RoundStatus:
     if now >= round_.opens_at:
         return RoundStatus.OPEN
     return RoundStatus.PUBLISHED
+
+
+class PublicStage(StrEnum):
+    """Where a round stands for the public, whatever step its status has reached."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"  # no longer taking applications; decisions not published yet
+    DECIDED = "decided"  # decisions published
+
+
+def public_stage(round_: Round, now: datetime) -> PublicStage | None:
+    """The one rule the home page and the prospectus share; None for a draft, which the public never sees.
+
+    The dates decide between coming soon, open and closed, even before ``follow_round_dates`` has caught
+    up (a deadline moved to yesterday reads as closed at once); a round counts as decided only once its
+    decisions are published.
+    """
+    match round_.status:
+        case RoundStatus.DRAFT:
+            return None
+        case RoundStatus.DECISIONS_PUBLISHED:
+            return PublicStage.DECIDED
+        case RoundStatus.PUBLISHED | RoundStatus.OPEN if now < round_.opens_at:
+            return PublicStage.UPCOMING
+        case RoundStatus.PUBLISHED | RoundStatus.OPEN if now < round_.closes_at:
+            return PublicStage.OPEN
+        case _:
+            return PublicStage.CLOSED
 
 
 def follow_round_dates(session: Session, *, now: datetime) -> list[Round]:

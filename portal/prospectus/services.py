@@ -27,7 +27,7 @@ from portal.prospectus.eligibility import (
     check_eligibility,
     is_small_grant,
 )
-from portal.round_lifecycle import follow_round_dates
+from portal.round_lifecycle import PublicStage, follow_round_dates, public_stage
 
 if TYPE_CHECKING:
     from portal.commissioning.panel_admin_services import PanelStatistics
@@ -44,19 +44,23 @@ class HomeRounds:
 
     open: list[Round]
     upcoming: list[Round]
+    closed: list[Round]  # closed for applications, decisions not yet published
     decided: list[Round]
 
 
 def home_rounds(session: Session, *, now: datetime | None = None) -> HomeRounds:
-    """Open, upcoming and decided rounds; drafts are never shown."""
-    follow_round_dates(session, now=now or utcnow())
+    """Open, upcoming, closed and decided rounds, by the prospectus's rule (``public_stage``); never drafts."""
+    now = now or utcnow()
+    follow_round_dates(session, now=now)
     rounds = session.scalars(
         select(Round).where(Round.status.in_(PUBLIC_STATUSES)).order_by(Round.opens_at)
     ).all()
+    stages = {round_.id: public_stage(round_, now) for round_ in rounds}
     return HomeRounds(
-        open=[r for r in rounds if r.status == RoundStatus.OPEN],
-        upcoming=[r for r in rounds if r.status == RoundStatus.PUBLISHED],
-        decided=[r for r in reversed(rounds) if r.status in (RoundStatus.DECIDED, RoundStatus.DECISIONS_PUBLISHED)],
+        open=[r for r in rounds if stages[r.id] == PublicStage.OPEN],
+        upcoming=[r for r in rounds if stages[r.id] == PublicStage.UPCOMING],
+        closed=[r for r in reversed(rounds) if stages[r.id] == PublicStage.CLOSED],
+        decided=[r for r in reversed(rounds) if stages[r.id] == PublicStage.DECIDED],
     )
 
 
@@ -112,10 +116,14 @@ class Prospectus:
     panel: PanelStatistics | None = None
 
     @property
+    def stage(self) -> PublicStage | None:
+        """Coming soon, open, closed or decided: the rule the home page uses too."""
+        return public_stage(self.round, self.now)
+
+    @property
     def accepting_applications(self) -> bool:
         """Open now, by the dates (the status follows the dates)."""
-        return self.round.opens_at <= self.now < self.round.closes_at and self.round.status in (
-            RoundStatus.PUBLISHED, RoundStatus.OPEN)
+        return self.stage == PublicStage.OPEN
 
     @property
     def accepting_questions(self) -> bool:
