@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal import audit
 from portal.accounts.services import OrganisationDetails
@@ -28,6 +28,7 @@ from portal.models import (
     ApplicationSection,
     ApplicationStatus,
     BudgetLine,
+    Letter,
     Organisation,
     OrganisationType,
     Partner,
@@ -606,9 +607,20 @@ class DashboardItem:
     deadline: str | None
     can_edit: bool
     can_withdraw: bool
+    # The letters issued about it, newest first: the dashboard links to the latest.
+    letters: tuple[IssuedLetter, ...] = ()
 
 
-def next_step(application: Application, now: datetime) -> str:
+@dataclass(frozen=True)
+class IssuedLetter:
+    """What the dashboard shows of an issued letter (the PDF itself stays in the database)."""
+
+    id: int
+    version: int
+    issued_at: datetime
+
+
+def next_step(application: Application, now: datetime, *, letter_issued: bool = False) -> str:
     """What happens next and when, in a sentence."""
     round_ = application.round
     status = application.status
@@ -627,29 +639,45 @@ def next_step(application: Application, now: datetime) -> str:
         return f"This application was not eligible: {application.ineligible_reason or 'we will write to explain'}"
     if status == ApplicationStatus.WITHDRAWN:
         return "You withdrew this application. Nothing more will happen to it"
+    if letter_issued:
+        return "A decision has been made. Your letter explaining it is ready"
     return "A decision has been made. We will send you a letter explaining it"
 
 
 def applications_for_dashboard(session: Session, *, by: User, now: datetime | None = None) -> list[DashboardItem]:
-    """Every application of every organisation the actor belongs to, newest first."""
+    """Every application of every organisation the actor belongs to, newest first, with its issued letters.
+
+    Three queries however many applications: the applications, their rounds, and every issued letter.
+    """
     now = now or utcnow()
     organisation_ids = [o.id for o in by.organisations]
     if not organisation_ids:
         return []
     applications = session.scalars(
         select(Application).where(Application.organisation_id.in_(organisation_ids))
+        .options(selectinload(Application.round))
         .order_by(Application.created_at.desc(), Application.id.desc())
     ).all()
+    letters: dict[int, list[IssuedLetter]] = {}
+    sent_ids = [a.id for a in applications if a.reference is not None]
+    if sent_ids:
+        rows = session.execute(
+            select(Letter.application_id, Letter.id, Letter.version, Letter.issued_at)
+            .where(Letter.application_id.in_(sent_ids)).order_by(Letter.application_id, Letter.version.desc()))
+        for application_id, letter_id, version, issued_at in rows:
+            letters.setdefault(application_id, []).append(IssuedLetter(letter_id, version, issued_at))
     items = []
     for application in applications:
         draft = application.status == ApplicationStatus.DRAFT
+        issued = tuple(letters.get(application.id, ()))
         items.append(DashboardItem(
             application=application,
             status_label=STATUS_LABELS[application.status],
-            next_step=next_step(application, now),
+            next_step=next_step(application, now, letter_issued=bool(issued)),
             deadline=time_left(application.round.closes_at, now) if draft else None,
             can_edit=draft and now < application.round.closes_at,
             can_withdraw=application.status in WITHDRAWABLE,
+            letters=issued,
         ))
     return items
 

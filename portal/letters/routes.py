@@ -147,12 +147,6 @@ def download(letter_id: int):
     return _pdf_response(letter.pdf, services.download_filename(letter), disposition="attachment")
 
 
-@bp.app_template_global("issued_letters_for")
-def issued_letters_for(application: Application) -> list[Letter]:
-    """The signed-in member's letters about an application, for their dashboard."""
-    return services.letters_for_member(db.session, application=application, by=current_user)
-
-
 @bp.app_template_filter("letter_score")
 def letter_score(score: float | None) -> str:
     """A mean score out of 5 as a letter shows it."""
