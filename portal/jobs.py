@@ -211,7 +211,7 @@ def nine_in_london(moment: datetime) -> bool:
 
 @huey.periodic_task(nine_in_london)
 def daily_reminders() -> str:
-    """Every day at 9am London time: panel score reminders and tomorrow's event reminders."""
+    """Every day at 9am London time: panel score reminders, tomorrow's event reminders, reminders to finish drafts."""
     from portal.notifications import reminders
 
     result = run_in_app(lambda session: reminders.send_reminders(session, public_url=public_url(),

@@ -34,7 +34,7 @@ def deliver_email_command(watch: bool, interval: float) -> None:
 @click.option("--as", "email", help="The commissioner event reminders are sent as (the first one by default).")
 @with_appcontext
 def send_reminders_command(email: str | None) -> None:
-    """Send today's reminders: panellists with scores outstanding, and events starting in the next 24 hours."""
+    """Send today's reminders: scores outstanding, events in the next 24 hours, drafts near their deadline."""
     from portal.letters.bulk import operator
     from portal.notifications.reminders import send_reminders
 
