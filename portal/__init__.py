@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.health import bp as health_bp
     from portal.letters.bulk_routes import bp as bulk_letters_bp
     from portal.letters.routes import bp as letters_bp
+    from portal.messages.routes import bp as messages_bp
     from portal.panel.interviews import bp as interviews_bp
     from portal.panel.routes import bp as panel_bp
     from portal.prospectus.routes import bp as prospectus_bp
@@ -126,7 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (prospectus_bp, events_bp, clarifications_bp, accounts_bp, applications_bp, documents_bp,
                commissioning_bp, round_setup_bp, submissions_bp, panel_bp, panel_admin_bp, assessment_bp,
                interviews_bp, decisions_bp, letters_bp, bulk_letters_bp, transparency_bp, open_data_bp, health_bp,
-               site_bp):
+               site_bp, messages_bp):
         app.register_blueprint(bp)
 
 

@@ -47,6 +47,7 @@ from portal.models.funding import (
 )
 from portal.models.kept_forms import KeptForm
 from portal.models.letters import Letter, LetterBatch, LetterDraft
+from portal.models.messages import ApplicationMessage
 from portal.models.notifications import DraftReminder, OutboxMessage
 from portal.models.panel import (
     ConflictDeclaration,
@@ -61,6 +62,7 @@ from portal.models.panel import (
 )
 
 __all__ = [
+    "ApplicationMessage",
     "ApplicationDocument", "ApplicationSection", "ReferenceCounter", "SectionStatus",
     "AgeBand", "Answer", "ClarificationQuestion", "Faq", "RoundChange", "Application", "ApplicationStatus", "AuditEvent", "Base", "BudgetLine",
     "ConflictDeclaration", "Criterion", "Decision", "Event", "EventFormat", "EventRegistration",

@@ -1,0 +1,1 @@
+"""Messages between commissioners and a group about a sent application."""
