@@ -59,6 +59,8 @@ def test_a_commissioner_asks_and_the_group_answers_each_told_by_an_email_without
         assert private not in body and private not in notice["Subject"], (
             f"The notice e-mail must carry no message text and no names, but it contains {private!r}")
 
+    dashboard = applicant_client.page("/account")
+    assert dashboard.soup.find("a", href=group_page(application)), "The dashboard links to the messages"
     sent_page = applicant_client.page(f"/applications/{application.id}")
     link = sent_page.soup.find("a", string=lambda s: s and s.startswith("Messages with the grants team"))
     assert link is not None and link.get_text(strip=True) == "Messages with the grants team (1 new)"
