@@ -23,10 +23,10 @@ def _public_url() -> str:
 @bp.route("")
 @access(PANELLISTS)
 def home():
-    """The panellist's applications to assess, grouped by round, with what to do next."""
-    rounds = services.panel_home(db.session, by=current_user)
+    """The panellist's applications to assess, grouped by round with what is left to do; finished rounds last."""
+    home = services.panel_home(db.session, by=current_user)
     waiting_for_consent = services.needs_guardian_consent(db.session, panellist=current_user)
-    return render_template("panel/home.html", rounds=rounds, waiting_for_consent=waiting_for_consent)
+    return render_template("panel/home.html", home=home, waiting_for_consent=waiting_for_consent)
 
 
 @bp.route("/assessments/<int:assignment_id>", methods=["GET", "POST"])
@@ -60,17 +60,89 @@ def declare(assignment_id: int):
     return render_template("panel/declare.html", page=page, form=form)
 
 
+def _sheet_or_declare(assignment_id: int):
+    """The scoring sheet, or a redirect to the declaration when no conflict has been declared yet."""
+    try:
+        return services.scoring_sheet(db.session, assignment_id=assignment_id, by=current_user), None
+    except services.DeclarationNeeded:
+        return None, redirect(url_for(".declare", assignment_id=assignment_id))
+
+
 @bp.route("/assessments/<int:assignment_id>/scores", methods=["GET", "POST"])
 @access(PANELLISTS)
 def score(assignment_id: int):
-    """The application beside the criteria: a score and a comment for each, saved as often as you like."""
-    try:
-        sheet = services.scoring_sheet(db.session, assignment_id=assignment_id, by=current_user)
-    except services.DeclarationNeeded:
-        return redirect(url_for(".declare", assignment_id=assignment_id))
+    """Your scores: each criterion with what is saved, a way into each, and the whole application.
+
+    A form posted here is the whole-application form (pages opened before scoring went one criterion per
+    page post here too), so it is saved as it always was.
+    """
+    if request.method == "POST":
+        return _whole_application(assignment_id)
+    sheet, declare_first = _sheet_or_declare(assignment_id)
+    if sheet is None:
+        return declare_first
+    return render_template("panel/score.html", sheet=sheet)
+
+
+@bp.route("/assessments/<int:assignment_id>/scores/<int:criterion_number>", methods=["GET", "POST"])
+@access(PANELLISTS)
+def score_criterion(assignment_id: int, criterion_number: int):
+    """One criterion on its own page: what the group wrote for it, then its score and comment (issue 14)."""
+    sheet, declare_first = _sheet_or_declare(assignment_id)
+    if sheet is None:
+        return declare_first
+    criterion = sheet.criterion_number(criterion_number)
     if request.method == "GET":
-        form = scoring_form(sheet.criteria, data=_saved(sheet))
-        return render_template("panel/score.html", sheet=sheet, form=form, problem=None, changed=None)
+        form = scoring_form([criterion], data=_saved(sheet, [criterion]))
+        return render_template("panel/criterion.html", sheet=sheet, criterion=criterion, form=form,
+                               problem=None, changed=None)
+    form = scoring_form([criterion])
+    problem, changed = None, None
+    if form.validate_on_submit():
+        action = request.form.get("action")
+        try:
+            services.save_scores(db.session, assignment_id=assignment_id, entries=form.entries(),
+                                 fingerprint=form.fingerprint.data or None, complete=action == "next",
+                                 only={criterion.id}, by=current_user)
+        except services.ScoreProblems as error:
+            form.show_problems(error.problems)
+            form.fingerprint.data = error.fingerprint
+        except services.ScoresChangedElsewhere as error:
+            changed = error
+            form.fingerprint.data = error.fingerprint
+        except StateTransitionError as error:
+            problem = error.message
+        else:
+            if action == "next" and criterion_number < len(sheet.criteria):
+                return redirect(url_for(".score_criterion", assignment_id=assignment_id,
+                                        criterion_number=criterion_number + 1))
+            if action == "next":
+                return redirect(url_for(".send", assignment_id=assignment_id))
+            if action == "previous" and criterion_number > 1:
+                return redirect(url_for(".score_criterion", assignment_id=assignment_id,
+                                        criterion_number=criterion_number - 1))
+            flash(f"Your score for {criterion.name} is saved. You can come back and finish at any time before "
+                  "scoring closes")
+            return redirect(url_for(".score", assignment_id=assignment_id))
+    return render_template("panel/criterion.html", sheet=sheet, criterion=criterion, form=form, problem=problem,
+                           changed=changed)
+
+
+@bp.route("/assessments/<int:assignment_id>/application", methods=["GET", "POST"])
+@access(PANELLISTS)
+def whole_application(assignment_id: int):
+    """The whole application beside every criterion on one page, scored in one form."""
+    return _whole_application(assignment_id)
+
+
+def _whole_application(assignment_id: int):
+    """The whole application and a score and comment for every criterion, saved as often as you like."""
+    sheet, declare_first = _sheet_or_declare(assignment_id)
+    if sheet is None:
+        return declare_first
+    if request.method == "GET":
+        form = scoring_form(sheet.criteria, data=_saved(sheet, sheet.criteria))
+        return render_template("panel/application.html", sheet=sheet, form=form, problem=None, changed=None)
     form = scoring_form(sheet.criteria)
     problem, changed = None, None
     if form.validate_on_submit():
@@ -90,14 +162,14 @@ def score(assignment_id: int):
             if complete:
                 return redirect(url_for(".send", assignment_id=assignment_id))
             flash("Your scores are saved. You can come back and finish them at any time before scoring closes")
-            return redirect(url_for(".score", assignment_id=assignment_id))
-    return render_template("panel/score.html", sheet=sheet, form=form, problem=problem, changed=changed)
+            return redirect(url_for(".whole_application", assignment_id=assignment_id))
+    return render_template("panel/application.html", sheet=sheet, form=form, problem=problem, changed=changed)
 
 
-def _saved(sheet: services.ScoringSheet) -> dict[str, str]:
-    """The form's starting values: what the panellist saved last time."""
-    data = {"fingerprint": sheet.fingerprint}
-    for criterion in sheet.criteria:
+def _saved(sheet: services.ScoringSheet, criteria: list) -> dict[str, str | None]:
+    """The form's starting values: what the panellist saved last time for these criteria."""
+    data: dict[str, str | None] = {"fingerprint": sheet.fingerprint_of(criteria)}
+    for criterion in criteria:
         value = sheet.value(criterion)
         data[services.score_field(criterion.id)] = str(value) if value is not None else None
         data[services.comment_field(criterion.id)] = sheet.comment(criterion)
@@ -108,10 +180,9 @@ def _saved(sheet: services.ScoringSheet) -> dict[str, str]:
 @access(PANELLISTS)
 def send(assignment_id: int):
     """Check your scores, see the total, and send them to the panel."""
-    try:
-        sheet = services.scoring_sheet(db.session, assignment_id=assignment_id, by=current_user)
-    except services.DeclarationNeeded:
-        return redirect(url_for(".declare", assignment_id=assignment_id))
+    sheet, declare_first = _sheet_or_declare(assignment_id)
+    if sheet is None:
+        return declare_first
     if sheet.sent_at is not None:
         return redirect(url_for(".score", assignment_id=assignment_id))
     form = SendForm()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import fmean
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal import audit
 from portal.boroughs import borough_name
-from portal.domain import PermissionDenied, StateTransitionError, ValidationError
+from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
 from portal.formatting import date_time
 from portal.models import (
     Application,
@@ -69,6 +69,8 @@ def my_assignments(session: Session, *, by: User) -> list[PanelAssignment]:
 SCORE_CHOICES = ("1", "2", "3", "4", "5")
 COMMENT_MAX_CHARACTERS = 3000
 REASON_MAX_CHARACTERS = 2000
+# Rounds the panel has finished with: the panellist's home folds them away.
+FINISHED_ROUNDS = (RoundStatus.DECIDED, RoundStatus.DECISIONS_PUBLISHED)
 
 
 ALREADY_DECLARED = ("You have already declared whether you have a conflict of interest. "
@@ -117,6 +119,13 @@ class AssignmentSummary:
     saved: int
     total: int
 
+    @property
+    def project_title(self) -> str:
+        """The project's title as sent (never the group's name, which anonymised scoring hides)."""
+        application = self.assignment.application
+        sent = (application.submitted_snapshot or {}).get("project_title")
+        return sent or application.project_title or application.reference or ""
+
 
 @dataclass(frozen=True)
 class RoundWork:
@@ -125,6 +134,49 @@ class RoundWork:
     round: Round
     is_lead: bool
     items: list[AssignmentSummary]
+
+    @property
+    def finished(self) -> bool:
+        """The panel's work on the round is over: it has been decided."""
+        return self.round.status in FINISHED_ROUNDS
+
+    @property
+    def to_declare(self) -> int:
+        """Applications waiting for a declaration of any conflict of interest before they can be read."""
+        return sum(1 for item in self.items if item.stage == "declare")
+
+    @property
+    def to_score(self) -> int:
+        """Applications whose scores are still to send (declared or not)."""
+        return sum(1 for item in self.items if item.stage in ("declare", "scoring"))
+
+    @property
+    def left_to_do(self) -> str:
+        """What is left, in words: '3 to score (1 needs a declaration first)', or that everything is sent.
+
+        Rounds have no scoring deadline of their own (``Round`` has the date scoring starts, not one it
+        ends), so no date is given rather than a guessed one.
+        """
+        if not self.to_score:
+            return "Nothing left to score" if self.items else ""
+        text = f"{self.to_score} to score"
+        if self.to_declare:
+            text += (f" ({self.to_declare} {'needs' if self.to_declare == 1 else 'need'} a declaration of any "
+                     "conflict of interest first)")
+        return text
+
+
+@dataclass(frozen=True)
+class PanelHome:
+    """The panellist's home: rounds with work first, then finished rounds (folded away on the page)."""
+
+    active: list[RoundWork]
+    finished: list[RoundWork]
+
+    @property
+    def rounds(self) -> list[RoundWork]:
+        """Every round, active first."""
+        return self.active + self.finished
 
 
 @dataclass(frozen=True)
@@ -140,6 +192,20 @@ class DeclarationPage:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """The parts of the application one criterion is scored against (issue 14: scoring on a phone).
+
+    ``answers`` are the answers to the round's questions linked to this criterion (``Question.criterion``).
+    A criterion with no questions of its own (``has_questions`` False, such as value for money) is scored
+    against the rest: the answers linked to no criterion, the budget and the partners (``shows_rest``).
+    """
+
+    answers: list[dict[str, Any]]
+    has_questions: bool
+    shows_rest: bool
+
+
+@dataclass(frozen=True)
 class ScoringSheet:
     """The scoring page: the application as sent, the criteria and what this panellist has saved."""
 
@@ -151,6 +217,47 @@ class ScoringSheet:
     snapshot: dict[str, Any]
     applicant_label: str
     closed_reason: str | None
+    # Which criterion each of the round's questions informs (None: no criterion), by question id.
+    question_criteria: dict[int, int | None] = field(default_factory=dict)
+
+    def number(self, criterion: Criterion) -> int:
+        """The criterion's place in the round's list, from 1 (its page's address)."""
+        return next(n for n, c in enumerate(self.criteria, start=1) if c.id == criterion.id)
+
+    def criterion_number(self, number: int) -> Criterion:
+        """The criterion at this place in the list (from 1); NotFound for any other number."""
+        if not 1 <= number <= len(self.criteria):
+            raise NotFound("There is no criterion with that number in this round")
+        return self.criteria[number - 1]
+
+    def status(self, criterion: Criterion) -> str:
+        """"scored" (a score and a comment saved), "started" (one of them) or "not started"."""
+        score = self.saved.get(criterion.id)
+        if _complete(score):
+            return "scored"
+        if score is not None and (score.value is not None or score.comment.strip()):
+            return "started"
+        return "not started"
+
+    def next_to_score(self) -> Criterion | None:
+        """The first criterion without both a score and a comment; None when every one has them."""
+        return next((c for c in self.criteria if not _complete(self.saved.get(c.id))), None)
+
+    def fingerprint_of(self, criteria: Iterable[Criterion]) -> str:
+        """A digest of what is saved for these criteria only: a criterion page checks just its own."""
+        ids = {c.id for c in criteria}
+        return _fingerprint(s for s in self.saved.values() if s.criterion_id in ids)
+
+    def evidence(self, criterion: Criterion) -> Evidence:
+        """What the group wrote that this criterion is scored against, from the application as sent."""
+        linked = set(self.question_criteria.values())
+        answers = self.snapshot.get("answers") or []
+        if criterion.id in linked:
+            mine = [a for a in answers if self.question_criteria.get(a.get("question_id")) == criterion.id]
+            return Evidence(answers=mine, has_questions=True, shows_rest=False)
+        criteria = {c.id for c in self.criteria}
+        rest = [a for a in answers if self.question_criteria.get(a.get("question_id")) not in criteria]
+        return Evidence(answers=rest, has_questions=False, shows_rest=True)
 
     @property
     def sent_at(self) -> datetime | None:
@@ -231,12 +338,13 @@ def comment_field(criterion_id: int) -> str:
     return f"comment_{criterion_id}"
 
 
-def panel_home(session: Session, *, by: User) -> list[RoundWork]:
-    """The panellist's applications grouped by round, each with its next step; none while consent is awaited."""
+def panel_home(session: Session, *, by: User) -> PanelHome:
+    """The panellist's applications grouped by round, each with its next step, rounds with work first and decided
+    rounds last; nothing while consent is awaited."""
     if by.role != Role.PANELLIST:
         raise PermissionDenied("Only youth panellists have applications to assess")
     if needs_guardian_consent(session, panellist=by):
-        return []
+        return PanelHome(active=[], finished=[])
     # A withdrawn (or not eligible) application leaves their work, unless they had sent scores for it.
     assignments = [a for a in session.scalars(
         select(PanelAssignment).where(PanelAssignment.panellist_id == by.id).order_by(PanelAssignment.id)
@@ -256,7 +364,11 @@ def panel_home(session: Session, *, by: User) -> list[RoundWork]:
         work = rounds.setdefault(round_.id, RoundWork(round=round_, is_lead=round_.panel_lead_id == by.id,
                                                       items=[]))
         work.items.append(_summary(assignment, declared=assignment.application_id in declared))
-    return sorted(rounds.values(), key=lambda w: (w.round.closes_at, w.round.id))
+    ordered = sorted(rounds.values(), key=lambda w: (w.round.closes_at, w.round.id))
+    active = [w for w in ordered if not w.finished]
+    # Rounds with something left to score first, soonest closing first; decided rounds newest first.
+    active.sort(key=lambda w: w.to_score == 0)
+    return PanelHome(active=active, finished=[w for w in reversed(ordered) if w.finished])
 
 
 def _summary(assignment: PanelAssignment, *, declared: bool) -> AssignmentSummary:
@@ -344,23 +456,28 @@ def scoring_sheet(session: Session, *, assignment_id: int, by: User) -> ScoringS
         snapshot=anonymised_snapshot(snapshot, label=label) if round_.anonymised_scoring else snapshot,
         applicant_label=label if round_.anonymised_scoring else snapshot.get("organisation", {}).get("name", ""),
         closed_reason=_closed_reason(assignment),
+        question_criteria={q.id: q.criterion_id for q in round_.questions},
     )
 
 
 def save_scores(session: Session, *, assignment_id: int, entries: Mapping[int, ScoreEntry],
-                fingerprint: str | None, complete: bool, by: User) -> ScoringSheet:
+                fingerprint: str | None, complete: bool, by: User,
+                only: Collection[int] | None = None) -> ScoringSheet:
     """Save what the panellist typed, even partly; with ``complete`` also require a score and comment for all.
 
+    ``only`` names the criteria (by id) the form showed, as a page for one criterion does: the others'
+    saved drafts are left as they are, and ``fingerprint`` and ``complete`` cover just these.
     Nothing is saved when a score is not 1 to 5, when scoring has closed, or when the saved scores changed
     since the page was loaded (``fingerprint``): the view shows what was typed so nothing is lost.
     """
     sheet = scoring_sheet(session, assignment_id=assignment_id, by=by)
     if sheet.closed_reason:
         raise StateTransitionError(sheet.closed_reason)
-    typed = {c.id: entries.get(c.id, ScoreEntry(value=None, comment="")) for c in sheet.criteria}
+    criteria = [c for c in sheet.criteria if only is None or c.id in only]
+    typed = {c.id: entries.get(c.id, ScoreEntry(value=None, comment="")) for c in criteria}
     problems: dict[str, str] = {}
     values: dict[int, int | None] = {}
-    for criterion in sheet.criteria:
+    for criterion in criteria:
         entry = typed[criterion.id]
         raw = (entry.value or "").strip()
         if raw and raw not in SCORE_CHOICES:
@@ -370,29 +487,29 @@ def save_scores(session: Session, *, assignment_id: int, entries: Mapping[int, S
             problems[comment_field(criterion.id)] = (
                 f"Your comment for {criterion.name} must be {COMMENT_MAX_CHARACTERS:,} characters or fewer")
     if problems:
-        raise ScoreProblems(problems, fingerprint=sheet.fingerprint)
-    if fingerprint is not None and fingerprint != sheet.fingerprint:
-        raise ScoresChangedElsewhere(
-            saved={c.id: (sheet.value(c), sheet.comment(c)) for c in sheet.criteria}, fingerprint=sheet.fingerprint)
-    before = {c.name: sheet.value(c) for c in sheet.criteria}
+        raise ScoreProblems(problems, fingerprint=sheet.fingerprint_of(criteria))
+    if fingerprint is not None and fingerprint != sheet.fingerprint_of(criteria):
+        raise ScoresChangedElsewhere(saved={c.id: (sheet.value(c), sheet.comment(c)) for c in criteria},
+                                     fingerprint=sheet.fingerprint_of(criteria))
+    before = {c.name: sheet.value(c) for c in criteria}
     try:
         with session.begin_nested():  # a first save from another window at the same moment meets the same rows
-            for criterion in sheet.criteria:
+            for criterion in criteria:
                 _store(session, sheet=sheet, criterion=criterion, value=values[criterion.id],
                        comment=typed[criterion.id].comment.strip())
             session.flush()
     except IntegrityError:
         session.expire(sheet.assignment, ["scores"])
         sheet = scoring_sheet(session, assignment_id=assignment_id, by=by)
-        raise ScoresChangedElsewhere(saved={c.id: (sheet.value(c), sheet.comment(c)) for c in sheet.criteria},
-                                     fingerprint=sheet.fingerprint) from None
+        raise ScoresChangedElsewhere(saved={c.id: (sheet.value(c), sheet.comment(c)) for c in criteria},
+                                     fingerprint=sheet.fingerprint_of(criteria)) from None
     audit.record(session, actor=by, action="panel.scores_saved", entity=sheet.assignment, before=before,
-                 after={c.name: values[c.id] for c in sheet.criteria})
+                 after={c.name: values[c.id] for c in criteria})
     sheet = scoring_sheet(session, assignment_id=assignment_id, by=by)
     if complete:
-        missing = sheet.problems()
+        missing = _missing(criteria, {c.id: (sheet.value(c), sheet.comment(c)) for c in criteria})
         if missing:
-            raise ScoreProblems(missing, fingerprint=sheet.fingerprint)
+            raise ScoreProblems(missing, fingerprint=sheet.fingerprint_of(criteria))
     return sheet
 
 

@@ -27,8 +27,18 @@ def declare_url(assignment) -> str:
 
 
 def score_url(assignment) -> str:
-    """The scoring page."""
+    """The scoring page: every criterion with what is saved (and, when posted to, the whole-application form)."""
     return f"/panel/assessments/{assignment.id}/scores"
+
+
+def criterion_url(assignment, number: int) -> str:
+    """One criterion's scoring page, numbered from 1."""
+    return f"/panel/assessments/{assignment.id}/scores/{number}"
+
+
+def whole_url(assignment) -> str:
+    """The whole application beside every criterion, scored in one form."""
+    return f"/panel/assessments/{assignment.id}/application"
 
 
 def send_url(assignment) -> str:
@@ -77,7 +87,9 @@ def test_home_lists_the_work_with_the_next_step(panellist_client, panel_assignme
     page = panellist_client.page("/panel")
     assert page.status == 200
     link = page.soup.find("a", href=declare_url(panel_assignment))
-    assert link and link.get_text(strip=True) == panel_assignment.application.reference
+    # The project's title leads to the next step; the reference is beside it (issue 14, part 10).
+    assert link and link.get_text(strip=True) == panel_assignment.application.project_title
+    assert panel_assignment.application.reference in page.text()
     assert "Declare any conflict of interest" in page.text()
     assert page.soup.find("a", href="/panel/interviews")
 
@@ -203,8 +215,8 @@ def test_under_18s_need_a_guardians_consent(session, app, panel_application, com
 # Scoring ----------------------------------------------------------------------------------------------
 
 
-def test_scoring_page_shows_the_application_and_the_criteria(panellist_client, declared_assignment):
-    page = panellist_client.page(score_url(declared_assignment))
+def test_whole_application_page_shows_the_application_and_the_criteria(panellist_client, declared_assignment):
+    page = panellist_client.page(whole_url(declared_assignment))
     assert page.status == 200
     assert "Hackney Youth Voices" in page.text()
     assert "Weekly sessions in the park." in page.text()
@@ -220,12 +232,12 @@ def test_scoring_page_shows_the_application_and_the_criteria(panellist_client, d
 
 def test_save_part_done_and_come_back(session, panellist_client, declared_assignment):
     data = fields(declared_assignment, ["4", ""], ["A real need on the estate", ""])
-    page = panellist_client.submit(score_url(declared_assignment), {**data, "action": "later"}, follow=True)
+    page = panellist_client.submit(whole_url(declared_assignment), {**data, "action": "later"}, follow=True)
     assert page.status == 200 and "Your scores are saved" in page.text()
     assert not page.error_summary()
     assert saved(session, declared_assignment) == [(4, "A real need on the estate"), (None, "")]
     need = declared_assignment.application.round.criteria[0]
-    again = panellist_client.page(score_url(declared_assignment))
+    again = panellist_client.page(whole_url(declared_assignment))
     assert again.soup.find("input", attrs={"name": f"score_{need.id}", "value": "4"}).has_attr("checked")
     assert again.value_of(f"comment_{need.id}") == "A real need on the estate"
 
@@ -233,7 +245,7 @@ def test_save_part_done_and_come_back(session, panellist_client, declared_assign
 def test_save_and_continue_names_every_missing_score_and_comment(session, panellist_client, declared_assignment):
     need, change = declared_assignment.application.round.criteria
     data = fields(declared_assignment, ["4", ""], ["", "Outcomes are tracked"])
-    page = panellist_client.submit(score_url(declared_assignment), {**data, "action": "continue"})
+    page = panellist_client.submit(whole_url(declared_assignment), {**data, "action": "continue"})
     assert page.status == 200 and page.title.startswith("Error: ")
     assert page.error_summary() == [
         "Write a comment for Need: say why you chose this score",
@@ -245,16 +257,16 @@ def test_save_and_continue_names_every_missing_score_and_comment(session, panell
     assert saved(session, declared_assignment) == [(4, ""), (None, "Outcomes are tracked")]
     # Completing it (the re-shown page carries what is saved now) goes on to check and send.
     done = fields(declared_assignment, ["4", "3"], ["Clear need", "Outcomes are tracked"])
-    page = panellist_client.submit(score_url(declared_assignment),
+    page = panellist_client.submit(whole_url(declared_assignment),
                                    {**done, "action": "continue", "fingerprint": page.value_of("fingerprint")},
-                                   token_from=score_url(declared_assignment))
+                                   token_from=whole_url(declared_assignment))
     assert page.status == 302 and page.response.headers["Location"].endswith(send_url(declared_assignment))
 
 
 def test_a_tampered_score_is_refused_with_a_clear_message(session, panellist_client, declared_assignment):
     need = declared_assignment.application.round.criteria[0]
     data = fields(declared_assignment, ["9", "3"], ["Too high", "Fine"])
-    page = panellist_client.submit(score_url(declared_assignment), {**data, "action": "later"})
+    page = panellist_client.submit(whole_url(declared_assignment), {**data, "action": "later"})
     assert page.status == 200
     assert page.field_error(f"score_{need.id}") == "Choose a score from 1 to 5 for Need"
     assert page.value_of(f"comment_{need.id}") == "Too high"
@@ -262,10 +274,10 @@ def test_a_tampered_score_is_refused_with_a_clear_message(session, panellist_cli
 
 
 def test_scores_saved_in_another_window_are_not_overwritten(session, panellist_client, declared_assignment):
-    first_window = panellist_client.page(score_url(declared_assignment)).value_of("fingerprint")
+    first_window = panellist_client.page(whole_url(declared_assignment)).value_of("fingerprint")
     give_scores(session, declared_assignment, [2, 2], comment="From my phone")
     data = fields(declared_assignment, ["5", "5"], ["From my laptop", "From my laptop"])
-    page = panellist_client.submit(score_url(declared_assignment),
+    page = panellist_client.submit(whole_url(declared_assignment),
                                    {**data, "action": "later", "fingerprint": first_window})
     assert page.status == 200 and page.title.startswith("Error: ")
     assert "changed in another window" in page.text()
@@ -273,20 +285,20 @@ def test_scores_saved_in_another_window_are_not_overwritten(session, panellist_c
     assert page.value_of(f"comment_{declared_assignment.application.round.criteria[0].id}") == "From my laptop"
     assert saved(session, declared_assignment)[0] == (2, "From my phone Need")
     # Saving again from the warning keeps what they typed.
-    again = panellist_client.submit(score_url(declared_assignment),
+    again = panellist_client.submit(whole_url(declared_assignment),
                                     {**data, "action": "later", "fingerprint": page.value_of("fingerprint")},
-                                    token_from=score_url(declared_assignment))
+                                    token_from=whole_url(declared_assignment))
     assert again.status == 302
     assert saved(session, declared_assignment)[0] == (5, "From my laptop")
 
 
 def test_scoring_closed_keeps_what_was_typed(session, panellist_client, declared_assignment):
-    token_page = score_url(declared_assignment)
+    token_page = whole_url(declared_assignment)
     declared_assignment.application.round.status = RoundStatus.DECIDED
     session.flush()
     need = declared_assignment.application.round.criteria[0]
     data = fields(declared_assignment, ["4", "3"], ["Typed before it closed", "Also typed"])
-    page = panellist_client.submit(score_url(declared_assignment), {**data, "action": "later"}, token_from=token_page)
+    page = panellist_client.submit(whole_url(declared_assignment), {**data, "action": "later"}, token_from=token_page)
     assert page.status == 200 and page.title.startswith("Error: ")
     assert "Scoring has closed" in page.error_summary()[0]
     assert page.value_of(f"comment_{need.id}") == "Typed before it closed"
@@ -299,12 +311,213 @@ def test_anonymised_round_hides_the_group_on_the_scoring_page_only(session, pane
     declaration = panellist_client.page(declare_url(panel_assignment))
     assert "Hackney Youth Voices" in declaration.text()
     panellist_client.submit(declare_url(panel_assignment), {"has_conflict": "no"})
-    page = panellist_client.page(score_url(panel_assignment))
-    text = page.text()
-    for identity in ("Hackney Youth Voices", "Mare Street", "E8 1DY", "Grace Mensah"):
-        assert identity not in text, identity
-    assert f"Applicant A-{panel_assignment.application_id}" in text
-    assert "Weekly sessions in the park." in text
+    for url in (score_url(panel_assignment), whole_url(panel_assignment), criterion_url(panel_assignment, 1),
+                criterion_url(panel_assignment, 2)):
+        text = panellist_client.page(url).text()
+        for identity in ("Hackney Youth Voices", "Mare Street", "E8 1DY", "Grace Mensah"):
+            assert identity not in text, (url, identity)
+        assert f"Applicant A-{panel_assignment.application_id}" in text, url
+    assert "Weekly sessions in the park." in panellist_client.page(whole_url(panel_assignment)).text()
+    assert "Weekly sessions in the park." in panellist_client.page(criterion_url(panel_assignment, 1)).text()
+
+
+# One criterion at a time (issue 14: scoring on a phone) ---------------------------------------------
+
+
+def criteria_statuses(page) -> list[str]:
+    """The criteria navigation at the top of a criterion page: each criterion's name and status, in order."""
+    return [" ".join(item.get_text(" ", strip=True).split()) for item in page.soup.select('nav[aria-label="Criteria"] li')]
+
+
+def answer_both_questions(session, application) -> None:
+    """Make the sent application answer both of the round's questions (as a larger grant would)."""
+    what, safe = application.round.questions
+    application.submitted_snapshot = {**application.submitted_snapshot, "answers": [
+        {"question_id": what.id, "question": what.text, "word_limit": 300, "answer": "Weekly sessions in the park."},
+        {"question_id": safe.id, "question": safe.text, "word_limit": 200, "answer": "A trained lead at every session."},
+    ]}
+    session.flush()
+
+
+def test_your_scores_lists_each_criterion_with_its_status_and_a_way_in(session, panellist_client,
+                                                                      declared_assignment):
+    page = panellist_client.page(score_url(declared_assignment))
+    assert page.status == 200 and page.h1 == f"Score {declared_assignment.application.reference}"
+    assert not page.soup.select("form .govuk-radios"), "The list of criteria should not carry every score's form"
+    assert page.soup.find("a", href=whole_url(declared_assignment), string="Read the whole application")
+    assert page.soup.find("a", href=criterion_url(declared_assignment, 1), string="1. Need")
+    assert page.soup.find("a", href=criterion_url(declared_assignment, 2), string="2. What will change")
+    assert [tag.get_text(strip=True) for tag in page.soup.select(".govuk-task-list__status")] == [
+        "Not scored yet", "Not scored yet"]
+    assert page.soup.find("a", string="Start scoring")["href"] == criterion_url(declared_assignment, 1)
+    give_scores(session, declared_assignment, [4, None])
+    page = panellist_client.page(score_url(declared_assignment))
+    assert [tag.get_text(strip=True) for tag in page.soup.select(".govuk-task-list__status")] == [
+        "Scored", "Score needed"]
+    assert page.soup.find("a", string="Continue scoring")["href"] == criterion_url(declared_assignment, 2)
+    declared_assignment.scores[1].value = 3
+    session.flush()
+    page = panellist_client.page(score_url(declared_assignment))
+    assert page.soup.find("a", string="Check and send your scores")["href"] == send_url(declared_assignment)
+
+
+def test_each_criterion_page_shows_the_answers_it_is_scored_against_above_its_score(
+        session, panellist_client, declared_assignment):
+    application = declared_assignment.application
+    need, change = application.round.criteria
+    # A small grant is not asked the safeguarding question (What will change's only one): the page says so.
+    assert [a["question"] for a in application.submitted_snapshot["answers"]] == ["What will you do?"]
+    assert "This group was not asked the questions for this criterion" in panellist_client.page(
+        criterion_url(declared_assignment, 2)).text()
+    answer_both_questions(session, application)
+    page = panellist_client.page(criterion_url(declared_assignment, 1))
+    assert page.status == 200
+    assert page.h1 == "Criterion 1 of 2: Need"
+    assert page.title.startswith("Criterion 1 of 2: Need")
+    answers = page.soup.select_one("#answers").get_text(" ", strip=True)
+    assert "What will you do?" in answers and "Weekly sessions in the park." in answers
+    assert "A trained lead at every session." not in page.text(), "Another criterion's answer is on this page"
+    # The answer comes before (above, on a phone) the criterion's score, and only this criterion is scored here.
+    html = str(page.soup)
+    assert html.index("Weekly sessions in the park.") < html.index(f'name="score_{need.id}"')
+    assert [legend.get_text(strip=True) for legend in page.soup.select("legend")] == [f"Score for {need.name}"]
+    assert not page.soup.find(attrs={"name": f"score_{change.id}"})
+    assert "Clear local need" in page.text()
+    second = panellist_client.page(criterion_url(declared_assignment, 2))
+    assert second.h1 == "Criterion 2 of 2: What will change"
+    assert "How will you keep young people safe?" in second.soup.select_one("#answers").get_text()
+    assert "A trained lead at every session." in second.text()
+    assert "Weekly sessions in the park." not in second.text()
+    assert second.soup.find("a", href=whole_url(declared_assignment), string="Read the whole application")
+    assert panellist_client.page(criterion_url(declared_assignment, 3)).status == 404
+
+
+def test_a_criterion_with_no_questions_of_its_own_shows_the_budget_and_the_other_answers(
+        session, panellist_client, declared_assignment):
+    """Value for money has no question: it is scored against the budget, partners and unlinked answers."""
+    answer_both_questions(session, declared_assignment.application)
+    round_ = declared_assignment.application.round
+    round_.questions[1].criterion_id = None
+    session.flush()
+    page = panellist_client.page(criterion_url(declared_assignment, 2))
+    answers = page.soup.select_one("#answers").get_text(" ", strip=True)
+    assert "No question is asked for this criterion alone" in answers
+    assert "Budget" in answers and "Partners" in answers and "Amount asked for" in answers
+    assert "How will you keep young people safe?" in answers
+    assert "What will you do?" not in answers, "Need's own answer belongs on Need's page"
+    assert "Budget" not in panellist_client.page(criterion_url(declared_assignment, 1)).soup.select_one(
+        "#answers").get_text()
+
+
+def test_moving_between_criteria_saves_as_you_go(session, panellist_client, declared_assignment):
+    need, change = declared_assignment.application.round.criteria
+    first = criterion_url(declared_assignment, 1)
+    page = panellist_client.page(first)
+    assert criteria_statuses(page) == ["1. Need Not scored yet", "2. What will change Not scored yet"]
+    assert page.soup.select_one('nav[aria-label="Criteria"] [aria-current="page"]').get_text(strip=True) == "1. Need"
+    assert not page.soup.find("button", string="Save and go to previous criterion")
+    moved = panellist_client.submit(first, {f"score_{need.id}": "4", f"comment_{need.id}": "Clear need",
+                                            "action": "next"})
+    assert moved.status == 302 and moved.response.headers["Location"].endswith(criterion_url(declared_assignment, 2))
+    page = panellist_client.page(criterion_url(declared_assignment, 2))
+    assert criteria_statuses(page) == ["1. Need Scored", "2. What will change Not scored yet"]
+    assert page.soup.find("a", href=first, string="1. Need")
+    assert page.soup.find("button", string="Save and check your scores")
+    # Previous keeps what was typed on this criterion, even part-done.
+    back = panellist_client.submit(criterion_url(declared_assignment, 2),
+                                   {f"score_{change.id}": "", f"comment_{change.id}": "Half a thought",
+                                    "action": "previous"})
+    assert back.status == 302 and back.response.headers["Location"].endswith(first)
+    assert saved(session, declared_assignment) == [(4, "Clear need"), (None, "Half a thought")]
+    page = panellist_client.page(first)
+    assert page.soup.find("input", attrs={"name": f"score_{need.id}", "value": "4"}).has_attr("checked")
+    assert criteria_statuses(page) == ["1. Need Scored", "2. What will change Score needed"]
+    # The last criterion's "Save and check your scores" goes on to check and send.
+    done = panellist_client.submit(criterion_url(declared_assignment, 2),
+                                   {f"score_{change.id}": "3", f"comment_{change.id}": "Tracked", "action": "next"})
+    assert done.status == 302 and done.response.headers["Location"].endswith(send_url(declared_assignment))
+    later = panellist_client.submit(first, {f"score_{need.id}": "5", f"comment_{need.id}": "On reflection",
+                                            "action": "later"}, follow=True)
+    assert later.h1 == f"Score {declared_assignment.application.reference}"
+    assert "Your score for Need is saved" in later.text()
+    assert saved(session, declared_assignment) == [(5, "On reflection"), (3, "Tracked")]
+
+
+def test_saving_one_criterion_keeps_the_others_drafts(session, panellist_client, declared_assignment):
+    give_scores(session, declared_assignment, [None, 2], comment="Draft")
+    need = declared_assignment.application.round.criteria[0]
+    page = panellist_client.submit(criterion_url(declared_assignment, 1),
+                                   {f"score_{need.id}": "4", f"comment_{need.id}": "Clear need", "action": "later"})
+    assert page.status == 302
+    assert saved(session, declared_assignment) == [(4, "Clear need"), (2, "Draft What will change")]
+    audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "panel.scores_saved")).all()[-1]
+    assert audit.after == {"Need": 4}
+
+
+def test_errors_on_a_criterion_page_are_beside_the_field_and_keep_what_was_typed(
+        session, panellist_client, declared_assignment):
+    need = declared_assignment.application.round.criteria[0]
+    url = criterion_url(declared_assignment, 1)
+    page = panellist_client.submit(url, {f"score_{need.id}": "", f"comment_{need.id}": "Still thinking",
+                                         "action": "next"})
+    assert page.status == 200 and page.title.startswith("Error: Criterion 1 of 2: Need")
+    assert page.error_summary() == ["Choose a score for Need"]
+    assert page.field_error(f"score_{need.id}") == "Choose a score for Need"
+    assert page.value_of(f"comment_{need.id}") == "Still thinking"
+    assert saved(session, declared_assignment)[0] == (None, "Still thinking")
+    tampered = panellist_client.submit(url, {f"score_{need.id}": "9", f"comment_{need.id}": "Too high",
+                                             "action": "later"})
+    assert tampered.field_error(f"score_{need.id}") == "Choose a score from 1 to 5 for Need"
+    assert tampered.value_of(f"comment_{need.id}") == "Too high"
+    too_long = panellist_client.submit(url, {f"score_{need.id}": "3", f"comment_{need.id}": "x" * 3001,
+                                             "action": "later"})
+    assert too_long.field_error(f"comment_{need.id}") == "Your comment for Need must be 3,000 characters or fewer"
+    assert too_long.value_of(f"comment_{need.id}") == "x" * 3001
+    assert saved(session, declared_assignment)[0] == (None, "Still thinking")
+
+
+def test_a_criterion_saved_in_another_window_is_not_overwritten(session, panellist_client, declared_assignment):
+    """Each criterion page checks only its own saved score: another criterion saved elsewhere does not block it."""
+    need, change = declared_assignment.application.round.criteria
+    first_window = panellist_client.page(criterion_url(declared_assignment, 1)).value_of("fingerprint")
+    session.add(Score(assignment=declared_assignment, criterion_id=change.id, value=2, comment="From my phone"))
+    session.flush()
+    typed = {f"score_{need.id}": "5", f"comment_{need.id}": "From my laptop", "action": "later",
+             "fingerprint": first_window}
+    assert panellist_client.submit(criterion_url(declared_assignment, 1), typed).status == 302
+    assert saved(session, declared_assignment) == [(5, "From my laptop"), (2, "From my phone")]
+    # Now the same criterion changes elsewhere after the page was opened.
+    opened = panellist_client.page(criterion_url(declared_assignment, 1)).value_of("fingerprint")
+    need_score = session.scalar(select(Score).where(Score.assignment_id == declared_assignment.id,
+                                                    Score.criterion_id == need.id))
+    need_score.comment = "From my tablet"
+    session.flush()
+    page = panellist_client.submit(criterion_url(declared_assignment, 1),
+                                   {**typed, "comment_%d" % need.id: "Laptop again", "fingerprint": opened})
+    assert page.status == 200 and page.title.startswith("Error: ")
+    assert "From my tablet" in page.soup.select_one("#changed").get_text()
+    assert page.value_of(f"comment_{need.id}") == "Laptop again"
+    assert saved(session, declared_assignment)[0] == (5, "From my tablet")
+
+
+def test_a_form_posted_to_the_old_scoring_address_is_still_saved(session, panellist_client, declared_assignment):
+    """Pages opened before scoring went one criterion per page post the whole form to the old address."""
+    data = fields(declared_assignment, ["4", "3"], ["Clear need", "Outcomes are tracked"])
+    page = panellist_client.submit(score_url(declared_assignment), {**data, "action": "later"},
+                                   token_from=whole_url(declared_assignment))
+    assert page.status == 302 and page.response.headers["Location"].endswith(whole_url(declared_assignment))
+    assert saved(session, declared_assignment) == [(4, "Clear need"), (3, "Outcomes are tracked")]
+
+
+def test_after_sending_each_criterion_page_shows_what_was_sent(session, panellist_client, declared_assignment):
+    give_scores(session, declared_assignment, [4, 3], send=True)
+    page = panellist_client.page(criterion_url(declared_assignment, 1))
+    assert page.status == 200 and not page.soup.find("form", attrs={"method": "post"}, action=criterion_url(
+        declared_assignment, 1))
+    assert "Score 4 out of 5: Good" in page.text() and "Because Need" in page.text()
+    overview = panellist_client.page(score_url(declared_assignment))
+    assert "You sent these scores on" in overview.text()
+    assert "Score 4: Good" in overview.text()
 
 
 # Sending -------------------------------------------------------------------------------------------
@@ -315,8 +528,7 @@ def test_check_page_shows_the_total_and_sending_locks_the_scores(session, panell
     page = panellist_client.page(send_url(declared_assignment))
     assert page.status == 200
     assert "Total 72 out of 100" in page.text()  # 60 x 4/5 + 40 x 3/5
-    assert page.soup.find("a", href=f"{score_url(declared_assignment)}#criterion-"
-                          f"{declared_assignment.application.round.criteria[0].id}")
+    assert page.soup.find("a", href=criterion_url(declared_assignment, 1))
     assert "cannot change your scores after you send them" in page.text()
     sent = panellist_client.submit(send_url(declared_assignment), follow=True)
     assert "You sent these scores on" in sent.text()

@@ -10,11 +10,14 @@ from tests.functional.access import PANELLIST
 
 PANELLISTS_ONLY = frozenset({PANELLIST})
 
-EXPECTED = {f"panel.{name}": PANELLISTS_ONLY for name in ("home", "declare", "score", "send", "panel_scores")}
+EXPECTED = {f"panel.{name}": PANELLISTS_ONLY
+            for name in ("home", "declare", "score", "score_criterion", "whole_application", "send", "panel_scores")}
 
 METHODS = {
     "panel.declare": ("GET", "POST"),
     "panel.score": ("GET", "POST"),
+    "panel.score_criterion": ("GET", "POST"),
+    "panel.whole_application": ("GET", "POST"),
     "panel.send": ("GET", "POST"),
 }
 
@@ -23,4 +26,5 @@ METHODS = {
 URL_VALUES = {
     "assignment_id": ("panel_assignment", "id"),
     "sent_assignment_id": ("scoring_sent_assignment", "id"),
+    "criterion_number": "1",
 }
