@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.formatting import date_time
 from portal.messages.services import CHARACTER_LIMIT
 from portal.models import ApplicationMessage, AuditEvent, Membership, OutboxMessage, Role
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 from tests.fixtures.messages import make_message
 
 
@@ -242,3 +242,18 @@ def test_every_member_of_the_group_is_told_except_the_sender(session, screening_
     addresses = sorted(session.scalars(select(OutboxMessage.to_address)))
     assert addresses == sorted([applicant.email, colleague.email, commissioner.email]), (
         "The group's reply goes to the commissioner who wrote, not to the group")
+
+
+def test_a_message_typed_after_the_session_ended_comes_back_after_signing_in(session, client, applicant,
+                                                                             screening_application):
+    """Posting while signed out leads to sign-in, then back to the messages with the text in the box."""
+    token = client.csrf_token("/sign-in")
+    url = group_page(screening_application)
+    response = client.post(url, data={"csrf_token": token, "body": "Our coach has changed.\nIt is now Ade."})
+    assert response.location == f"/sign-in?next={url}"
+    back = client.submit(response.location, {"email": applicant.email, "password": PASSWORD}, token_from="/sign-in")
+    assert back.response.location == url
+    page = client.page(url)
+    assert page.value_of("body").strip("\r\n") == "Our coach has changed.\nIt is now Ade."
+    assert "We kept what you typed before you were signed out" in page.text()
+    assert messages_of(session, screening_application) == [], "Nothing is sent until they send it again"
