@@ -87,6 +87,19 @@ def paragraphs(text: str | None, css_class: str = "govuk-body") -> Markup:
     )
 
 
+def lines(values: str | list[str | None] | tuple | None) -> Markup:
+    """Lines (a list, or text with newlines) escaped one by one and joined with line breaks; blanks left out.
+
+    For an address in a summary list's "html" value: ``| join("<br>")`` after escaping would
+    escape the "<br>" too, and the reader would see it as text.
+    """
+    if not values:
+        return Markup("")
+    if isinstance(values, str):
+        values = values.splitlines()
+    return Markup("<br>").join(line.strip() for line in values if line and line.strip())
+
+
 def duration(minutes: int) -> str:
     """'about 45 minutes', 'about 2 hours 30 minutes' (rounded to the nearest quarter hour)."""
     minutes = max(15, round(minutes / 15) * 15)
@@ -107,6 +120,7 @@ def register(app) -> None:
     app.jinja_env.filters["borough_name"] = borough_name
     app.jinja_env.filters["round_status"] = round_status
     app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["lines"] = lines
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["date_time"] = date_time
     app.jinja_env.filters["date"] = date

@@ -298,8 +298,32 @@ class Page:
         return element.get_text() if element.name == "textarea" else element.get("value")
 
 
+# Markup that reached the page as text: a tag the portal builds (a link, a line break...) or an entity
+# escaped twice (the reader sees "&lt;" or "&amp;"). A textarea's text is what was typed, so it is left.
+ESCAPED_MARKUP = re.compile(
+    r"<(?:a|br|p|span|strong|div|ul|ol|li|dl|dt|dd|h[1-6]|table|tr|th|td)\b[^<>]{0,80}>?"
+    r"|</(?:a|p|span|strong|div|li|dd|td)>|&(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);"
+)
+
+
+def check_no_markup_as_text(page: Page) -> None:
+    """No page shows escaped HTML to the reader, such as a literal ``<a href=...>`` or ``<br>``."""
+    for string in page.soup.find_all(string=ESCAPED_MARKUP):
+        if type(string).__name__ != "NavigableString" or string.find_parent("textarea"):
+            continue  # script, style and comments are not read; a textarea holds what was typed
+        shown = " ".join(string.split())
+        found = ESCAPED_MARKUP.search(shown).group(0)
+        where = string.parent.name if string.parent else "page"
+        raise AssertionError(
+            f"The page shows markup as text: {found!r} in <{where}>: {shown[:160]!r}. HTML built as a "
+            "string was escaped (a summary list's 'html' value made with ~ or join). Build it in a "
+            "{% set %} block, or use the lines filter for an address; never |safe on what people typed"
+        )
+
+
 def check_page_structure(page: Page) -> None:
     """Every HTML page: one h1, a title that starts with it, forms with an action, labelled fields."""
+    check_no_markup_as_text(page)
     h1s = page.soup.find_all("h1")
     assert len(h1s) == 1, f"Expected exactly one h1, found {len(h1s)}: give the page one main heading"
     title = page.title.removeprefix("Error: ")
