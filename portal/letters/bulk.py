@@ -269,12 +269,43 @@ class BatchProgress:
             return "Finished, but some letters failed" if self.batch.failed else "Finished"
         return "Stopped: resume it to issue the rest" if self.resumable else "Issuing letters"
 
+    @property
+    def still_to_do(self) -> int:
+        """Letters not dealt with yet."""
+        return self.batch.total - self.done
+
+    @property
+    def succeeded(self) -> bool:
+        """Finished with every letter issued (or not needed): the only time the page says "Success"."""
+        return self.finished and not self.batch.failed
+
+    @property
+    def headline(self) -> str:
+        """The page's banner in a sentence: what has happened, or what is happening and what to do."""
+        batch = self.batch
+        letters = f"letter{'' if batch.total == 1 else 's'}"
+        if batch.total == 0:
+            return NOTHING_TO_DO
+        if self.succeeded:
+            if batch.skipped:
+                return f"Finished: {batch.issued} issued, {batch.skipped} not needed"
+            return f"All {batch.total} {letters} issued"
+        if self.finished:
+            return (f"Finished, but {batch.failed} letter{'' if batch.failed == 1 else 's'} failed. "
+                    "Resume to try again")
+        if self.resumable:
+            return f"Stopped after {self.done} of {batch.total} {letters}. Resume to issue the rest"
+        return (f"Issuing {batch.total} {letters}: {self.done} dealt with so far. You can leave this page: "
+                "the letters carry on being issued")
+
     def as_json(self) -> dict:
         """The progress as the page's script reads it."""
         batch = self.batch
         return {"id": batch.id, "total": batch.total, "issued": batch.issued, "skipped": batch.skipped,
-                "failed": batch.failed, "done": self.done, "finished": self.finished, "summary": self.summary,
-                "state": self.state, "resumable": self.resumable, "last_error": batch.last_error}
+                "failed": batch.failed, "done": self.done, "still_to_do": self.still_to_do,
+                "finished": self.finished, "succeeded": self.succeeded, "summary": self.summary,
+                "headline": self.headline, "state": self.state, "resumable": self.resumable,
+                "last_error": batch.last_error}
 
 
 def batch_progress(session: Session, *, batch: LetterBatch, by: User, now: datetime | None = None) -> BatchProgress:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal import jobs
@@ -20,12 +20,6 @@ EXPIRED = "Your form expired. Try again"
 
 class BulkActionForm(PortalForm):
     """A button that starts or resumes a batch: only the CSRF token."""
-
-
-@bp.app_template_global()
-def bulk_issue_for(round_) -> bulk.BatchProgress | None:
-    """The round's latest batch of letters, for the "Issue all letters" part of the round's letters page."""
-    return bulk.latest_batch(db.session, round_=round_, by=current_user)
 
 
 def _round_page(round_, *, problem: str):
@@ -51,8 +45,7 @@ def start(round_id: int):
         batch = bulk.start_batch(db.session, round_=round_, by=current_user)
     except StateTransitionError as error:
         return _round_page(round_, problem=error.message)
-    flash(bulk.NOTHING_TO_DO if batch.total == 0 else
-          f"Issuing {batch.total} letter{'' if batch.total == 1 else 's'}. This page shows how it is going")
+    # No flashed message: the batch page's own banner says what is happening, and "Success" only once it has.
     return redirect(url_for(".batch", batch_id=batch.id))
 
 
@@ -82,8 +75,7 @@ def resume(batch_id: int):
     if not BulkActionForm().validate_on_submit():
         return _batch_page(bulk.batch_progress(db.session, batch=batch, by=current_user), problem=EXPIRED)
     try:
-        queued = bulk.resume_batch(db.session, batch=batch, by=current_user)
+        bulk.resume_batch(db.session, batch=batch, by=current_user)
     except StateTransitionError as error:
         return _batch_page(bulk.batch_progress(db.session, batch=batch, by=current_user), problem=error.message)
-    flash(f"Resumed: {queued} letter{'' if queued == 1 else 's'} queued again" if queued else bulk.NOTHING_TO_DO)
     return redirect(url_for(".batch", batch_id=batch.id))

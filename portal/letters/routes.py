@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal.access import COMMISSIONERS, SIGNED_IN, access
 from portal.domain import StateTransitionError, ValidationError
 from portal.extensions import db
-from portal.letters import services
+from portal.letters import bulk, services
 from portal.letters.forms import FeedbackForm, IssueForm, feedback_form
 from portal.letters.rendering import score_text
 from portal.models import Application, Letter
@@ -125,8 +125,9 @@ def round_letters(round_id: int):
     """Every application of the round that needs or has a letter, and where each letter stands."""
     round_ = services.letters_round(db.session, round_id=round_id, by=current_user)
     overview = services.round_letters(db.session, round_=round_, by=current_user)
+    latest_batch = bulk.latest_batch(db.session, round_=round_, by=current_user)
     return render_template("letters/round_letters.html", overview=overview, round=round_,
-                           kind_labels=services.KIND_LABELS)
+                           kind_labels=services.KIND_LABELS, latest_batch=latest_batch)
 
 
 @bp.route("/applications/<int:letter_application_id>/letters")
