@@ -89,6 +89,8 @@ class Config:
 
     PASSWORD_RESET_HOURS = 1
     INVITATION_DAYS = 14
+    # A sign-up's link to confirm the e-mail address (needed before the group can send an application).
+    EMAIL_CONFIRMATION_DAYS = 7
     # Number of reverse proxies in front of the app (for the client's address in sign-in throttling).
     PROXY_COUNT = int(os.environ.get("PORTAL_PROXY_COUNT", "0"))
     INSTANCE_DIR = str(INSTANCE_DIR)

@@ -162,7 +162,9 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
     rng = random.Random(2026)
     password_hash = hash_password(DEMO_PASSWORD)
     people = {
-        email: User(email=email, name=name, role=role, age_band=age, password_hash=password_hash)
+        # Demo people count as having confirmed their e-mail addresses, so the demo can send applications.
+        email: User(email=email, name=name, role=role, age_band=age, password_hash=password_hash,
+                    email_confirmed_at=now)
         for email, name, role, age in DEMO_PEOPLE
     }
     session.add_all(people.values())

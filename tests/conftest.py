@@ -120,10 +120,11 @@ def session(request, app: Flask) -> Iterator[Session]:
 
 
 def make_user(session: Session, *, email: str, role: Role, name: str = "Test Person",
-              age_band: AgeBand | None = None) -> User:
-    """A user whose password is PASSWORD."""
+              age_band: AgeBand | None = None, email_confirmed: bool = True) -> User:
+    """A user whose password is PASSWORD (with a confirmed e-mail address unless told otherwise)."""
     user = User(email=email, name=name, role=role, age_band=age_band,
-                password_hash=hash_password(PASSWORD, fast=True))
+                password_hash=hash_password(PASSWORD, fast=True),
+                email_confirmed_at=utcnow() if email_confirmed else None)
     session.add(user)
     session.flush()
     return user

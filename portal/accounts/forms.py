@@ -112,6 +112,12 @@ class ForgotPasswordForm(PortalForm):
     submit = SubmitField("Send reset link", widget=GovSubmitInput())
 
 
+class ResendConfirmationForm(PortalForm):
+    """Ask for a new link to confirm the e-mail address."""
+
+    submit = SubmitField("Send a new link", widget=GovSubmitInput())
+
+
 class NewPasswordForm(PortalForm):
     """Choose a new password from a reset link."""
 

@@ -23,6 +23,7 @@ from portal.accounts.forms import (
     ForgotPasswordForm,
     InviteColleagueForm,
     NewPasswordForm,
+    ResendConfirmationForm,
     SignInForm,
     SignUpForm,
 )
@@ -45,6 +46,7 @@ def account_settings() -> services.Settings:
         fast_hashing=config.get("ARGON2_FAST", False),
         reset_lifetime=timedelta(hours=config["PASSWORD_RESET_HOURS"]),
         invitation_lifetime=timedelta(days=config["INVITATION_DAYS"]),
+        confirmation_lifetime=timedelta(days=config["EMAIL_CONFIRMATION_DAYS"]),
     )
 
 
@@ -201,6 +203,39 @@ def accept_invitation(token: str):
             return redirect(home_for(user))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation,
                            has_account=has_account)
+
+
+@bp.route("/confirm-email/<token>")
+@access(PUBLIC)
+def confirm_email(token: str):
+    """Confirm an e-mail address from the single-use link sent at sign-up (or a new one asked for)."""
+    try:
+        user = services.confirm_email(db.session, token=token)
+    except NotFound as error:
+        return render_template("accounts/link_not_valid.html", message=error.message,
+                               title="Email confirmation link not valid", new_link="confirmation"), 404
+    return render_template("accounts/email_confirmed.html", confirmed=user)
+
+
+@bp.route("/confirm-email", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def confirm_email_notice():
+    """Why the address needs confirming, and a button to send a new link (not too often)."""
+    user = current_user._get_current_object()
+    if user.email_confirmed:
+        flash("Your email address is confirmed")
+        return redirect(home_for(user))
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        try:
+            services.resend_confirmation(db.session, by=user, settings=account_settings())
+        except ValidationError as error:
+            form.add_domain_error(error)
+        else:
+            flash(f"We have sent a new link to {user.email}")
+            return redirect(url_for("accounts.confirm_email_notice"))
+    return render_template("accounts/confirm_email.html", form=form, days=account_settings().confirmation_lifetime.days,
+                           wait=services.resend_wait(db.session, user=user))
 
 
 @bp.route("/account")

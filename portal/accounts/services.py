@@ -19,8 +19,10 @@ from portal.accounts.passwords import (
     verify_password,
 )
 from portal.domain import NotFound, PermissionDenied, ValidationError
+from portal.formatting import date_time
 from portal.models import (
     AgeBand,
+    EmailConfirmationToken,
     IncomeBand,
     Invitation,
     Membership,
@@ -47,6 +49,7 @@ class Settings:
     fast_hashing: bool = False
     reset_lifetime: timedelta = timedelta(hours=1)
     invitation_lifetime: timedelta = timedelta(days=14)
+    confirmation_lifetime: timedelta = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -156,17 +159,151 @@ def sign_up_organisation(
     audit.record(session, actor=user, action="organisation.signed_up", entity=organisation,
                  after=audit.snapshot(organisation))
     audit.record(session, actor=user, action="user.created", entity=user, after=audit.snapshot(user))
+    token = _new_confirmation(session, user=user, is_resend=False, now=utcnow(), settings=settings)
     queue_email(
         session,
         to=email,
-        subject=f"Your {settings.portal_name} account",
+        subject=f"Confirm your email address for {settings.portal_name}",
         body=(
             f"Hello {user.name},\n\n"
             f"You have created an account for {organisation.name} on {settings.portal_name}.\n\n"
+            "Confirm your email address by following this link:\n"
+            f"{settings.public_url}/confirm-email/{token}\n\n"
+            f"{_confirmation_terms(settings)}\n\n"
             f"Sign in at {settings.public_url}/sign-in to apply for funding and invite colleagues.\n\n"
             "If you did not do this, reply to this email and we will close the account.\n"
         ),
     )
+    return user
+
+
+# E-mail confirmation ---------------------------------------------------------------------------
+# A group may draft at once, but the member who sends an application must have proved their address
+# (applications.services.submit_application), so receipts, letters and messages reach someone real.
+
+RESEND_GAP = timedelta(minutes=5)
+RESENDS_PER_DAY = 5
+_DAY = timedelta(days=1)
+
+
+def _confirmation_terms(settings: Settings) -> str:
+    """How long a confirmation link lasts and what it unlocks, for the e-mail."""
+    days = settings.confirmation_lifetime.days
+    lasts = f"{days} days" if days != 1 else "1 day"
+    return (
+        f"The link works once and for {lasts}. You can start your application straight away, but you "
+        "need to confirm your address before you can send it."
+    )
+
+
+def _new_confirmation(
+    session: Session, *, user: User, is_resend: bool, now: datetime, settings: Settings
+) -> str:
+    """Store a confirmation token for the person's address and return the token for the link."""
+    token, token_hash = _new_token()
+    confirmation = EmailConfirmationToken(
+        user=user, email=user.email, token_hash=token_hash, is_resend=is_resend, created_at=now,
+        expires_at=now + settings.confirmation_lifetime,
+    )
+    session.add(confirmation)
+    session.flush()
+    audit.record(session, actor=user, action="email_confirmation.resent" if is_resend else "email_confirmation.sent",
+                 entity=confirmation, after={"user_id": user.id, "email": user.email})
+    return token
+
+
+@dataclass(frozen=True)
+class ResendWait:
+    """When a person may next ask for a confirmation link, and whether the daily limit is why."""
+
+    until: datetime
+    daily_limit: bool
+
+    @property
+    def shown(self) -> datetime:
+        """The time to tell the person: rounded up to a whole minute, so asking then works."""
+        whole = self.until.replace(second=0, microsecond=0)
+        return whole if whole == self.until else whole + timedelta(minutes=1)
+
+
+def resend_wait(session: Session, *, user: User, now: datetime | None = None) -> ResendWait | None:
+    """How long this person must wait to ask for another confirmation link, or None if they may now.
+
+    One link per five minutes (counting the one sent at sign-up) and five resends a day, so the
+    button cannot be used to flood someone's inbox.
+    """
+    now = now or utcnow()
+    sent = session.execute(
+        select(EmailConfirmationToken.created_at, EmailConfirmationToken.is_resend)
+        .where(EmailConfirmationToken.user_id == user.id, EmailConfirmationToken.created_at > now - _DAY)
+        .order_by(EmailConfirmationToken.created_at)
+    ).all()
+    resends = [row.created_at for row in sent if row.is_resend]
+    if len(resends) >= RESENDS_PER_DAY and resends[-RESENDS_PER_DAY] + _DAY > now:
+        return ResendWait(until=max(resends[-RESENDS_PER_DAY] + _DAY, sent[-1].created_at + RESEND_GAP),
+                          daily_limit=True)
+    if sent and sent[-1].created_at + RESEND_GAP > now:
+        return ResendWait(until=sent[-1].created_at + RESEND_GAP, daily_limit=False)
+    return None
+
+
+def resend_confirmation(
+    session: Session, *, by: User, settings: Settings, now: datetime | None = None
+) -> None:
+    """E-mail the signed-in person a new link to confirm their address, unless asked for too often."""
+    now = now or utcnow()
+    # Lock the person's row, so two presses at once cannot both pass the limit.
+    session.execute(select(User.id).where(User.id == by.id).with_for_update())
+    if by.email_confirmed:
+        raise ValidationError("Your email address is already confirmed", field="submit")
+    wait = resend_wait(session, user=by, now=now)
+    if wait is not None:
+        raise ValidationError(
+            (f"You have asked for {RESENDS_PER_DAY} new links today" if wait.daily_limit
+             else "We sent you a link less than 5 minutes ago")
+            + ". Check your email, including your spam folder. You can ask for another link from "
+            f"{date_time(wait.shown)}",
+            field="submit",
+        )
+    token = _new_confirmation(session, user=by, is_resend=True, now=now, settings=settings)
+    queue_email(
+        session,
+        to=by.email,
+        subject=f"Confirm your email address for {settings.portal_name}",
+        body=(
+            f"Hello {by.name},\n\n"
+            f"You asked for a new link to confirm your email address for {settings.portal_name}. "
+            "Follow this link:\n"
+            f"{settings.public_url}/confirm-email/{token}\n\n"
+            f"{_confirmation_terms(settings)}\n\n"
+            "If you did not ask for this, you can ignore this email.\n"
+        ),
+    )
+
+
+def confirm_email(session: Session, *, token: str, now: datetime | None = None) -> User:
+    """Confirm the address a link was sent to; the link then stops working."""
+    now = now or utcnow()
+    confirmation = session.scalar(
+        select(EmailConfirmationToken).where(EmailConfirmationToken.token_hash == _hash_token(token))
+        .with_for_update()
+    )
+    if confirmation is None or confirmation.email != confirmation.user.email:
+        raise NotFound("This link to confirm your email address is not valid. Sign in and ask for a new one")
+    if confirmation.used_at is not None:
+        if confirmation.user.email_confirmed:
+            raise NotFound("This link has already been used, and your email address is confirmed. Sign in to "
+                           "carry on with your application")
+        raise NotFound("This link to confirm your email address has already been used. Sign in and ask for a "
+                       "new one")
+    if confirmation.expires_at <= now:
+        raise NotFound("This link to confirm your email address has expired. Sign in and ask for a new one")
+    user = confirmation.user
+    confirmation.used_at = now
+    if not user.email_confirmed:
+        user.email_confirmed_at = now
+        audit.record(session, actor=user, action="user.email_confirmed", entity=user,
+                     before={"email_confirmed_at": None}, after={"email_confirmed_at": now.isoformat()})
     return user
 
 
@@ -351,6 +488,11 @@ def accept_invitation(
         audit.record(session, actor=user, action="membership.created", entity=membership,
                      after=audit.snapshot(membership))
     invitation.accepted_at = now
+    if not user.email_confirmed:
+        # The invitation reached them at this address, so they have proved it is theirs.
+        user.email_confirmed_at = now
+        audit.record(session, actor=user, action="user.email_confirmed", entity=user,
+                     before={"email_confirmed_at": None}, after={"email_confirmed_at": now.isoformat()})
     audit.record(session, actor=user, action="invitation.accepted", entity=invitation,
                  before={"accepted_at": None}, after={"accepted_at": now.isoformat()})
     return user

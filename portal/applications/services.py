@@ -531,6 +531,13 @@ def submit_application(session: Session, *, application_id: int, by: User, publi
     """Send a complete application: a reference, a frozen copy, an audit event and an e-mail receipt."""
     now = now or utcnow()
     application = _editable(session, application_id=application_id, by=by, now=now)
+    if not by.email_confirmed:
+        # The sender must have proved their address (accounts: the link e-mailed at sign-up), so the
+        # receipt and everything after it reach a real person who speaks for the group.
+        raise ValidationError(
+            "Confirm your email address before you can send an application. Follow the link we emailed to "
+            f"{by.email}, or ask for a new one", field="confirm",
+        )
     problems = submission_problems(application)
     if problems:
         raise ValidationError("; ".join(message for _, message in problems), field="confirm")

@@ -1,6 +1,7 @@
 """Typed tables, one module per domain, all on one declarative base."""
 
 from portal.models.accounts import (
+    EmailConfirmationToken,
     GuardianConsent,
     Invitation,
     Membership,
@@ -70,6 +71,7 @@ __all__ = [
     "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",
     "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
     "SignInAttempt", "User", "utcnow",
+    "EmailConfirmationToken",
     "DraftReminder",
     "CurrentDecisionEntry", "DecisionException", "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
 ]

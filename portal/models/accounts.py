@@ -30,6 +30,9 @@ class User(UserMixin, Base):
     last_signed_in_at: Mapped[datetime | None]
     # Changing the password changes this, which ends every other signed-in session.
     session_version: Mapped[int] = mapped_column(default=1)
+    # When the person proved the address is theirs (a sign-up link, or accepting an invitation).
+    # A group cannot send an application until the member sending it has confirmed (see applications).
+    email_confirmed_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -49,6 +52,11 @@ class User(UserMixin, Base):
         if self.role == Role.ADMIN and Role.COMMISSIONER in roles:
             return True
         return self.role in roles
+
+    @property
+    def email_confirmed(self) -> bool:
+        """Whether this person has proved their e-mail address is theirs."""
+        return self.email_confirmed_at is not None
 
     @property
     def organisations(self) -> list[Organisation]:
@@ -131,6 +139,25 @@ class PasswordResetToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class EmailConfirmationToken(Base):
+    """A single-use token e-mailed to confirm that an address belongs to the person who signed up."""
+
+    __tablename__ = "email_confirmation_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # The address the link was sent to: a link confirms that address only.
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # False for the link sent at sign-up; resends are limited per day (accounts.services).
+    is_resend: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

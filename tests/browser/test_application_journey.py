@@ -277,6 +277,14 @@ def test_small_group_applies_on_a_phone_from_the_prospectus_to_the_receipt(phone
            ).to_have_count(0)
     expect(page.locator("#missing"), "Every section is complete, so nothing should be listed as missing"
            ).to_have_count(0)
+    # A new account confirms its e-mail address before the group can send: the link from the sign-up e-mail.
+    expect(page.locator("#confirm-email"), "A new account should be told to confirm its email address first"
+           ).to_contain_text("Confirm your email address before you can send an application")
+    expect(page.get_by_role("button", name="Send application")).to_have_count(0)
+    page.goto(outbox.link_to(me.email, "/confirm-email/"))
+    arrived_here("Your email address is confirmed")
+    page.goto(f"/applications/{application_id}/check-answers")
+    arrived_here("Check your answers before sending your application")
     page.get_by_role("button", name="Send application").click()
     expect(page).to_have_url(re.compile(rf"/applications/{application_id}/sent$"))
     arrived_here("Application sent")
