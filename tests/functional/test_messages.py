@@ -201,6 +201,9 @@ def test_the_panel_sees_only_messages_a_commissioner_shares(session, panel_appli
     assert "Forty-two, most of them from the estate." in text
     assert "How many young people" not in page.text(), "Only the shared message is shown"
     assert applicant.name not in text and commissioner.name not in text, "Panellists are not given senders' names"
+    whole = panellist_client.page(f"/panel/assessments/{declared_assignment.id}/application")
+    assert "Forty-two, most of them from the estate." in whole.text(), "The whole application page shows it too"
+    assert "How many young people" not in whole.text()
 
     commissioner_client.submit(f"{funder_page(panel_application)}/{answer.id}/share", {"share": "no"},
                                token_from=funder_page(panel_application))
