@@ -23,6 +23,7 @@ from portal.models import (
     AgeBand,
     Answer,
     Application,
+    ApplicationMessage,
     ApplicationSection,
     ApplicationStatus,
     BudgetLine,
@@ -315,6 +316,8 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
         application.submitted_snapshot = build_snapshot(application, submitted_at=application.submitted_at)
     _open_round_applications(session, open_round, organisations, people, now)
     session.flush()
+    _demo_messages(session, people, now=now)
+    session.flush()
     # Published in the panel's order, as the decisions page does.
     log.append(session, sorted(decisions, key=lambda d: -d.panel_score), now=decided.decisions_published_at)
     for decision in decisions:
@@ -443,6 +446,43 @@ def _open_round_applications(session: Session, open_round: Round, organisations:
     boxing.submitted_at = sent_at
     boxing.reference = next_reference(session, application=boxing, now=sent_at)
     boxing.submitted_snapshot = build_snapshot(boxing, submitted_at=sent_at)
+
+
+def _demo_messages(session: Session, people: dict[str, User], *, now: datetime) -> None:
+    """Messages about sent applications: a screening question answered, and an answer shared with the panel."""
+    amara = people["commissioner@example.org"]
+    by_title = {a.project_title: a for a in session.scalars(select(Application).where(Application.project_title.in_(
+        ["Gloves not knives: a boxing club for 13 to 17s", "Mediators at the bus station"])))}
+    boxing = by_title["Gloves not knives: a boxing club for 13 to 17s"]
+    session.add_all([
+        ApplicationMessage(
+            application=boxing, sender_id=amara.id, from_funder=True, sent_at=now - timedelta(hours=26),
+            read_at=now - timedelta(hours=20),
+            body="Thank you for your application. The prospectus asks who your safeguarding lead is.\n\n"
+                 "Is it the club's director, and have they done the designated safeguarding lead training?"),
+        # Not read yet: the commissioners' page shows it as new.
+        ApplicationMessage(
+            application=boxing, sender_id=people["applicant2@example.org"].id, from_funder=False,
+            sent_at=now - timedelta(hours=19),
+            body="Yes, our director is our safeguarding lead.\nShe did the designated safeguarding lead course "
+                 "in March, and we can send the certificate if you need it."),
+    ])
+    mediators = by_title["Mediators at the bus station"]
+    members = mediators.organisation.members
+    if members:
+        asked = now - timedelta(days=10)
+        session.add_all([
+            ApplicationMessage(
+                application=mediators, sender_id=amara.id, from_funder=True, sent_at=asked, read_at=asked,
+                body="Does the bus station's manager know about the plan, and have they agreed to it?"),
+            # Shared with the panel: panellists read it on their scoring page, labelled "From the group".
+            ApplicationMessage(
+                application=mediators, sender_id=members[0].id, from_funder=False,
+                sent_at=asked + timedelta(hours=5), read_at=asked + timedelta(hours=6),
+                shared_with_panel_at=asked + timedelta(hours=7), shared_by_id=amara.id,
+                body="Yes. The station manager agreed in writing in September, and Transport for London's "
+                     "community team will join our monthly review."),
+        ])
 
 
 def sign_in_lines() -> list[str]:

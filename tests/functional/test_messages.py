@@ -260,3 +260,21 @@ def test_a_message_typed_after_the_session_ended_comes_back_after_signing_in(ses
     assert page.value_of("body").strip("\r\n") == "Our coach has changed.\nIt is now Ade."
     assert "We kept what you typed before you were signed out" in page.text()
     assert messages_of(session, screening_application) == [], "Nothing is sent until they send it again"
+
+
+def test_the_demo_has_a_screening_question_and_the_groups_answer(app, session, client):
+    """In the demo, a commissioner asked the boxing club about safeguarding and the club's answer is new to them."""
+    from portal.demo import DEMO_PASSWORD
+    from portal.models import Application
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    boxing = session.scalar(select(Application).where(Application.project_title.like("Gloves not knives%")))
+    client.sign_in("commissioner@example.org", DEMO_PASSWORD)
+    page = client.page(f"/commissioning/applications/{boxing.id}")
+    assert page.soup.find("a", string="Messages with the group (1 new)")
+    question, answer = conversation_text(client.page(funder_page(boxing)))
+    assert "Amara Okafor Funder" in question and "safeguarding lead" in question
+    assert answer.startswith("New Daniel Kowalski") and "course in March" in answer
+    client.sign_out()
+    client.sign_in("applicant2@example.org", DEMO_PASSWORD)
+    assert len(conversation_text(client.page(group_page(boxing)))) == 2
