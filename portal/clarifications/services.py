@@ -215,6 +215,16 @@ def round_questions(session: Session, *, round_: Round, by: User) -> RoundQuesti
     return RoundQuestions(waiting=waiting, answered=answered, merged=merged, numbers=numbers)
 
 
+def waiting_by_round(session: Session, *, by: User) -> dict[int, int]:
+    """Round id -> how many questions wait for an answer (as ``round_questions`` lists them), in one query."""
+    require_commissioner(by, COMMISSIONERS_ONLY)
+    return dict(session.execute(  # type: ignore[arg-type]
+        select(ClarificationQuestion.round_id, func.count())
+        .where(ClarificationQuestion.merged_into_id.is_(None), ClarificationQuestion.answered_at.is_(None))
+        .group_by(ClarificationQuestion.round_id)
+    ).tuples().all())
+
+
 def question_numbers(session: Session, *, round_id: int) -> dict[int, int]:
     """Question id -> its number in the round, counting in the order asked (1 for the first)."""
     ids = session.scalars(

@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal import audit
 from portal.boroughs import borough_name
@@ -408,6 +408,8 @@ def _sent_scores(session: Session, application_ids: list[int]) -> dict[int, list
         .where(PanelAssignment.application_id.in_(application_ids),
                PanelAssignment.scores_submitted_at.is_not(None), PanelAssignment.recused_at.is_(None))
         .order_by(PanelAssignment.application_id, PanelAssignment.id)
+        # Each panellist's scores and name with the list, not one query per assignment.
+        .options(selectinload(PanelAssignment.scores), joinedload(PanelAssignment.panellist))
     )
     sent: dict[int, list[tuple[PanelAssignment, list[Score]]]] = {}
     for assignment in assignments:

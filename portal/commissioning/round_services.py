@@ -580,8 +580,10 @@ class RoundOverview:
     problems: list[Problem]
 
 
-def _status(problems: list[Problem], *, started: bool) -> str:
-    """A task's status from its problems."""
+def _status(problems: list[Problem], *, started: bool, published: bool = False) -> str:
+    """A task's status from its problems; complete once the round is published (publishing checked it)."""
+    if published:
+        return "Completed"
     if not started:
         return "Not yet started"
     return "Incomplete" if problems else "Completed"
@@ -592,16 +594,19 @@ def round_overview(session: Session, *, round_: Round, by: User, now: datetime) 
     require_commissioner(by, COMMISSIONERS_ONLY)
     problems = publication_problems(session, round_=round_, now=now)
     by_task = {task: [p for p in problems if p.task == task] for task in ("details", "criteria", "questions")}
-    if is_published(round_):
+    published = is_published(round_)
+    if published:
         publish = Task("publish", "Publish the round", "Completed", hint=f"Published {date(round_.published_at)}")
     else:
         publish = Task("publish", "Publish the round", "Cannot start yet" if problems else "Not yet started")
     tasks = [
-        Task("details", "Round details", _status(by_task["details"], started=True),
+        Task("details", "Round details", _status(by_task["details"], started=True, published=published),
              hint="Dates, money, who can apply and how to get help"),
-        Task("criteria", "Assessment criteria", _status(by_task["criteria"], started=bool(round_.criteria)),
+        Task("criteria", "Assessment criteria",
+             _status(by_task["criteria"], started=bool(round_.criteria), published=published),
              hint=f"Weights add up to {sum(c.weight for c in round_.criteria)}%"),
-        Task("questions", "Application questions", _status(by_task["questions"], started=bool(round_.questions))),
+        Task("questions", "Application questions",
+             _status(by_task["questions"], started=bool(round_.questions), published=published)),
         Task("faqs", "Frequently asked questions", "Completed" if round_.faqs else "Not yet started", hint="Optional"),
         Task("preview", "Preview the prospectus", "Available", hint="Exactly what the public will see"),
         publish,

@@ -15,6 +15,7 @@ from portal.commissioning.round_forms import (
     RoundForm,
     show_problems,
 )
+from portal.commissioning.services import round_page
 from portal.domain import StateTransitionError, ValidationError
 from portal.extensions import db
 from portal.models import utcnow
@@ -95,10 +96,10 @@ def create_round():
 @bp.route("/rounds/<int:round_id>")
 @access(COMMISSIONERS)
 def round_overview(round_id: int):
-    """The round's set-up task list, status and change log."""
-    round_ = services.get_round(db.session, round_id=round_id, by=current_user)
-    overview = services.round_overview(db.session, round_=round_, by=current_user, now=utcnow())
-    return render_template("commissioning/rounds/overview.html", overview=overview, round=round_, problems=[])
+    """The round's stages with their states, its set-up task list, status and change log."""
+    page = round_page(db.session, round_id=round_id, by=current_user, now=utcnow())
+    return render_template("commissioning/rounds/overview.html", overview=page.overview, round=page.round,
+                           stages=page.stages, problems=[])
 
 
 @bp.route("/rounds/<int:round_id>/details", methods=["GET", "POST"])
@@ -133,8 +134,9 @@ def publish_round(round_id: int):
     else:
         flash(f"{round_.title} is published. Anyone can now read its prospectus")
         return redirect(url_for(".round_overview", round_id=round_.id))
-    overview = services.round_overview(db.session, round_=round_, by=current_user, now=now)
-    return render_template("commissioning/rounds/overview.html", overview=overview, round=round_, problems=problems)
+    page = round_page(db.session, round_id=round_.id, by=current_user, now=now)
+    return render_template("commissioning/rounds/overview.html", overview=page.overview, round=page.round,
+                           stages=page.stages, problems=problems)
 
 
 @bp.route("/rounds/<int:round_id>/preview")

@@ -13,7 +13,7 @@ from portal.commissioning import services
 from portal.commissioning.panel_admin_services import consents_by_panellist
 from portal.domain import ValidationError
 from portal.extensions import db
-from portal.models import AgeBand, Role
+from portal.models import AgeBand, Role, utcnow
 
 bp = Blueprint("commissioning", __name__, url_prefix="/commissioning")
 
@@ -21,9 +21,9 @@ bp = Blueprint("commissioning", __name__, url_prefix="/commissioning")
 @bp.route("")
 @access(COMMISSIONERS)
 def home():
-    """Every round with its application counts."""
-    rounds = services.rounds_overview(db.session, by=current_user)
-    return render_template("commissioning/home.html", rounds=rounds)
+    """What needs doing on each round, with counts and links, then every round with its application counts."""
+    home = services.commissioner_home(db.session, by=current_user, now=utcnow())
+    return render_template("commissioning/home.html", home=home)
 
 
 @bp.route("/people")

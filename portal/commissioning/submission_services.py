@@ -300,6 +300,23 @@ def round_counts(session: Session, *, round_: Round, by: User) -> RoundCounts:
         .where(Application.round_id == round_.id)
         .group_by(Application.status)
     ).all()
+    return _counts_from(rows)
+
+
+def counts_by_round(session: Session, *, by: User) -> dict[int, RoundCounts]:
+    """Every round's counts (as ``round_counts``), in one query; rounds without applications are left out."""
+    require_commissioner(by, COMMISSIONERS_ONLY)
+    rows: dict[int, list] = {}
+    for round_id, status, count, sent in session.execute(
+        select(Application.round_id, Application.status, func.count(), func.count(Application.submitted_at))
+        .group_by(Application.round_id, Application.status)
+    ):
+        rows.setdefault(round_id, []).append((status, count, sent))
+    return {round_id: _counts_from(round_rows) for round_id, round_rows in rows.items()}
+
+
+def _counts_from(rows) -> RoundCounts:
+    """A round's counts from its (status, applications, sent applications) rows."""
     by_status = {ApplicationStatus(status): count for status, count, _ in rows}
     submitted = sum(sent for _, _, sent in rows)
     eligible = sum(by_status.get(s, 0) for s in (

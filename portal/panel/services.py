@@ -71,6 +71,8 @@ COMMENT_MAX_CHARACTERS = 3000
 REASON_MAX_CHARACTERS = 2000
 # Rounds the panel has finished with: the panellist's home folds them away.
 FINISHED_ROUNDS = (RoundStatus.DECIDED, RoundStatus.DECISIONS_PUBLISHED)
+# The home page lists a round's applications with the work left first.
+STAGE_ORDER = ("declare", "scoring", "closed", "sent", "recused")
 
 
 ALREADY_DECLARED = ("You have already declared whether you have a conflict of interest. "
@@ -157,6 +159,8 @@ class RoundWork:
         Rounds have no scoring deadline of their own (``Round`` has the date scoring starts, not one it
         ends), so no date is given rather than a guessed one.
         """
+        if self.finished:
+            return ""
         if not self.to_score:
             return "Nothing left to score" if self.items else ""
         text = f"{self.to_score} to score"
@@ -364,6 +368,8 @@ def panel_home(session: Session, *, by: User) -> PanelHome:
         work = rounds.setdefault(round_.id, RoundWork(round=round_, is_lead=round_.panel_lead_id == by.id,
                                                       items=[]))
         work.items.append(_summary(assignment, declared=assignment.application_id in declared))
+    for work in rounds.values():  # what is left to do first, in the order it was given
+        work.items.sort(key=lambda item: STAGE_ORDER.index(item.stage))
     ordered = sorted(rounds.values(), key=lambda w: (w.round.closes_at, w.round.id))
     active = [w for w in ordered if not w.finished]
     # Rounds with something left to score first, soonest closing first; decided rounds newest first.

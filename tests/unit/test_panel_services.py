@@ -40,7 +40,7 @@ def test_a_conflict_with_nobody_to_replace_them_still_recuses(session, panellist
     services.declare_conflict(session, assignment_id=panel_assignment.id, has_conflict=True, reason="My aunt",
                               by=panellist, public_url=PUBLIC_URL)
     assert panel_assignment.recused_at is not None
-    [work] = services.panel_home(session, by=panellist)
+    [work] = services.panel_home(session, by=panellist).rounds
     assert [item.stage for item in work.items] == ["recused"]
 
 
@@ -51,7 +51,7 @@ def test_the_scoring_sheet_needs_a_declaration_of_no_conflict(session, panellist
 
 def test_home_stages_follow_the_work(session, panellist, declared_assignment):
     def stage() -> str:
-        [work] = services.panel_home(session, by=panellist)
+        [work] = services.panel_home(session, by=panellist).rounds
         return work.items[0].stage
 
     assert stage() == "scoring"
