@@ -19,7 +19,8 @@ from portal import audit
 from portal.accounts.services import OrganisationDetails
 from portal.application_lifecycle import transition_application
 from portal.applications.access import application_for_member, ensure_editable
-from portal.applications.snapshot import build_snapshot, is_small_grant, questions_for
+from portal.applications.snapshot import build_snapshot, questions_for
+from portal.applications.uploads import documents_needed
 from portal.domain import PermissionDenied, StateTransitionError, ValidationError
 from portal.formatting import date_time, london, money, parse_pounds
 from portal.models import (
@@ -42,7 +43,7 @@ from portal.models import (
 )
 from portal.notifications.services import queue_email
 
-# The task list, in order. Documents are added when the round asks for them (see sections_for).
+# The task list, in order. Documents are added when the application needs them (see sections_for).
 SECTION_TITLES = {
     "organisation": "About your organisation",
     "project": "Your project",
@@ -125,9 +126,12 @@ def accepting_applications(round_: Round, now: datetime) -> bool:
 
 
 def sections_for(application: Application) -> list[str]:
-    """The task list's sections for this application (documents only for larger grants, when asked)."""
+    """The task list's sections for this application, every one needed before it can be sent.
+
+    Supporting documents are one of them when ``uploads.documents_rule`` says the application needs them.
+    """
     keys = list(REQUIRED_SECTIONS)
-    if application.round.asks_for_documents and not is_small_grant(application):
+    if documents_needed(application):
         keys.append("documents")
     return keys
 
@@ -489,7 +493,7 @@ def save_declarations(session: Session, *, application_id: int, by: User, versio
 def submission_problems(application: Application) -> list[tuple[str, str]]:
     """What stops this application being sent, as (section key, message)."""
     problems = []
-    for key in REQUIRED_SECTIONS:
+    for key in sections_for(application):
         if section_status(application, key) != SectionStatus.COMPLETED:
             problems.append((key, f"Complete '{SECTION_TITLES[key]}'"))
     if section_status(application, "budget") == SectionStatus.COMPLETED:

@@ -13,8 +13,11 @@ outside the web root and served only to people allowed to see them"):
   100 characters, keeping the extension.
 - Files are stored as ``<upload dir>/<random hex>`` (never under static) with their SHA-256 recorded.
 
-The documents section is "completed" only when at least one document has been uploaded: the round has
-no way to say documents are optional, and a round that asks for them expects at least one.
+Whether an application needs documents is one rule, ``documents_rule``: the round's settings decide
+(a round that asks for documents asks every grant at or above its small-grant threshold, never smaller
+ones, as its prospectus says). When they are needed the section is required: it is "completed" only
+with at least one document, and the application cannot be sent until it is. The task list, the
+documents page and the refusal all say so in the rule's own words.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from portal import audit
 from portal.applications.access import application_for_member, application_for_staff, ensure_editable
 from portal.applications.snapshot import is_small_grant
 from portal.domain import NotFound, ValidationError
+from portal.formatting import money
 from portal.models import (
     Application,
     ApplicationDocument,
@@ -257,14 +261,44 @@ def _discard_after_commit(session: Session, path: Path) -> None:
 
 
 @dataclass(frozen=True)
+class DocumentsRule:
+    """Whether this application must send supporting documents, and the words every page uses to say so."""
+
+    needed: bool
+    wording: str
+
+
+def documents_rule(application: Application) -> DocumentsRule:
+    """The one rule: the round's settings and the amount asked for decide whether documents are needed."""
+    round_ = application.round
+    if not round_.asks_for_documents:
+        return DocumentsRule(needed=False, wording="This round does not ask for supporting documents")
+    if is_small_grant(application):
+        return DocumentsRule(needed=False, wording=(
+            f"Groups asking for less than {money(round_.small_grant_threshold_pence)} do not need to send "
+            "documents with their application"))
+    return DocumentsRule(needed=True, wording="Upload at least one document")
+
+
+def documents_needed(application: Application) -> bool:
+    """Whether the application must send at least one supporting document (see ``documents_rule``)."""
+    return documents_rule(application).needed
+
+
+@dataclass(frozen=True)
 class DocumentsPage:
     """What the documents page shows."""
 
     application: Application
-    needed: bool
+    rule: DocumentsRule
     documents: list[ApplicationDocument]
     status: SectionStatus
     locked_reason: str | None
+
+    @property
+    def needed(self) -> bool:
+        """Whether this application must send documents."""
+        return self.rule.needed
 
     @property
     def completed_answer(self) -> str | None:
@@ -272,11 +306,6 @@ class DocumentsPage:
         if self.status == SectionStatus.NOT_STARTED:
             return None
         return "yes" if self.status == SectionStatus.COMPLETED else "no"
-
-
-def documents_needed(application: Application) -> bool:
-    """Documents are asked of grants at or above the small-grant threshold, when the round asks for them."""
-    return bool(application.round.asks_for_documents) and not is_small_grant(application)
 
 
 def _section(session: Session, application: Application) -> ApplicationSection:
@@ -316,7 +345,7 @@ def documents_page(session: Session, *, application_id: int, by: User) -> Docume
         locked_reason = error.message.split(". We could not")[0]
     section = next((s for s in application.sections if s.key == SECTION_KEY), None)
     return DocumentsPage(
-        application=application, needed=documents_needed(application), documents=list(application.documents),
+        application=application, rule=documents_rule(application), documents=list(application.documents),
         status=section.status if section else SectionStatus.NOT_STARTED, locked_reason=locked_reason,
     )
 
@@ -382,7 +411,7 @@ def complete_documents_section(session: Session, *, application_id: int, complet
     """Mark the documents section completed (needs at least one document) or still in progress."""
     application = _editable_application(session, application_id=application_id, by=by)
     if completed and not application.documents:
-        raise ValidationError("Upload at least one document before you mark this section as completed",
+        raise ValidationError(f"{documents_rule(application).wording} before you mark this section as completed",
                               field="completed")
     section = _section(session, application)
     before = {"status": section.status.value if section.status else None}
