@@ -128,7 +128,8 @@ def application(application_id: int):
     now = utcnow()
     return render_template(
         "applications/task_list.html", application=app_, keys=services.sections_for(app_),
-        documents=uploads.documents_rule(app_), titles=services.SECTION_TITLES, status_of=lambda key: services.section_status(app_, key),
+        documents=uploads.documents_rule(app_), titles=services.SECTION_TITLES,
+        status_of=lambda key: services.section_status(app_, key),
         open_for_edits=app_.status == ApplicationStatus.DRAFT and now < app_.round.closes_at,
         status_label=services.STATUS_LABELS[app_.status], next_step=services.next_step(app_, now),
         can_withdraw=app_.status in services.WITHDRAWABLE, snapshot=app_.submitted_snapshot,
