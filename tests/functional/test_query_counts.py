@@ -57,6 +57,11 @@ PAGES = {
     "submissions list": ("commissioner_client",
                          lambda world: f"/commissioning/rounds/{world.assessment_round.id}/applications"),
     "panellist's home": ("panellist_client", lambda world: "/panel"),
+    "commissioners' home": ("commissioner_client", lambda world: "/commissioning"),
+    "round page in assessment": ("commissioner_client",
+                                 lambda world: f"/commissioning/rounds/{world.assessment_round.id}"),
+    "round page with letters to issue": ("commissioner_client",
+                                         lambda world: f"/commissioning/rounds/{world.past_round.id}"),
     "scoring page": ("panellist_client", lambda world: f"/panel/assessments/{world.assignment_ids[0]}/scores"),
 }
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portal.formatting import LONDON
-from portal.models import ApplicationStatus, RoundStatus, utcnow
+from portal.models import ApplicationStatus, Role, RoundStatus, utcnow
+from tests.conftest import make_organisation, make_user
 from tests.fixtures.clarifications import make_question
 from tests.fixtures.events import make_event
 from tests.fixtures.moderation import send_scores
 from tests.fixtures.panel_round import assign, make_assessment_round, make_eligible_application, make_panellist
 from tests.fixtures.submissions import make_submission
+from tests.functional.test_query_counts import ALLOWED_DIFFERENCE, LARGE, SMALL, statements_for
 from tests.functional.test_round_setup import round_form
 
 HOME = "/commissioning"
@@ -221,3 +223,43 @@ def test_a_panellist_with_everything_sent_is_told_nothing_is_left(session, panel
     page = panellist_client.page("/panel")
     assert "Nothing left to score" in page.text()
     assert page.soup.select_one("details.govuk-details") is None
+
+
+# Statements ------------------------------------------------------------------------------------------------
+
+
+def test_the_commissioners_home_runs_the_same_statements_at_3_and_12_applications(
+        session, commissioner_client, open_round):
+    """Counting the panel's work, flags, screening and questions reads them together, not once per application."""
+    round_ = make_assessment_round(session, panellists_per_application=3)
+    kai, lee, max_ = (make_panellist(session, email=f"{name}@example.org", name=name.title())
+                      for name in ("kai", "lee", "max"))
+    made = 0
+
+    def grow_to(size: int) -> None:
+        nonlocal made
+        for number in range(made + 1, size + 1):
+            member = make_user(session, email=f"member{number}@example.org", role=Role.APPLICANT)
+            group = make_organisation(session, name=f"Group {number}", members=[member])
+            application = make_eligible_application(session, round_=round_, organisation=group, by=member,
+                                                    number=100 + number)
+            send_scores(session, application=application, panellist=kai, scores={"Need": 5, "What will change": 3})
+            send_scores(session, application=application, panellist=lee, scores={"Need": 2, "What will change": 3})
+            assign(session, application=application, panellist=max_, declared=False,
+                   conflict_reason="I know them").recused_at = utcnow()
+            make_submission(session, round_=open_round, organisation=group, by=member, number=200 + number)
+            make_question(session, round_=open_round, email=f"asker{number}@example.org")
+        session.flush()
+        made = size
+
+    grow_to(SMALL)
+    small = statements_for(commissioner_client, HOME)
+    grow_to(LARGE)
+    large = statements_for(commissioner_client, HOME)
+    items = to_do(commissioner_client.page(HOME))
+    assert "12 applications have scores to moderate" in items["Safer streets"]
+    assert "12 conflicts of interest to replace" in items["Safer streets"]
+    assert "12 applications to screen" in items["Staying in school"]
+    assert len(large) - len(small) <= ALLOWED_DIFFERENCE, (
+        f"The commissioners' home ran {len(small)} statements with {SMALL} applications and {len(large)} with "
+        f"{LARGE}: something is read once per application. Statements at {LARGE}:\n" + "\n".join(large))
