@@ -19,6 +19,9 @@ VALUE_ROOM = 48  # room after the longest bar for its value
 TOP = 4
 BAR_COLOUR = "#0b5954"
 TEXT_COLOUR = "#0b0c0c"
+# The portal's font stack ($govuk-font-family in assets/portal.scss), named on the chart itself: the page's
+# body sets no font (GOV.UK Frontend styles only its own classes), so "inherit" fell back to a serif font.
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', arial, sans-serif"
 
 
 def bar_width(value: int, *, largest: int, room: int = WIDTH - VALUE_ROOM) -> float:
@@ -36,7 +39,7 @@ def bar_chart(bars: Sequence[tuple[str, int]], *, chart_id: str, title: str, des
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="portal-chart" viewBox="0 0 {WIDTH} {max(height, 1)}" '
         f'width="100%" role="img" aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
-        f'font-family="inherit" font-size="15">',
+        f'font-family="{FONT_FAMILY}" font-size="15">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
     ]

@@ -121,6 +121,9 @@ def test_the_public_reads_the_decision_log_on_a_phone(phone_page: Page, publishe
     expect(page.locator("#money")).to_contain_text("£10,000 of a £100,000 budget (10%)")
     expect(page.locator("#deadline")).to_contain_text("2 days after the promised date")
     expect(page.get_by_role("img", name=f"Awards by borough, {published.title}")).to_be_visible()
+    label_font = page.locator("svg.portal-chart text").first.evaluate("text => getComputedStyle(text).fontFamily")
+    assert label_font.endswith("sans-serif") and label_font.startswith("system-ui"), (
+        f"The chart's labels are in {label_font!r}: name the portal's font stack on the SVG (chart.FONT_FAMILY)")
     table = page.get_by_role("region", name="Table: awards by borough")
     expect(table).to_contain_text("Lambeth")
     expect(table).to_contain_text("Southwark")

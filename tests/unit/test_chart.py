@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from xml.etree import ElementTree
 
 from portal.transparency.chart import VALUE_ROOM, WIDTH, bar_chart, bar_width
@@ -53,3 +55,14 @@ def test_no_script_and_no_external_references():
     assert "<script" not in markup and "href" not in markup and "url(" not in markup
     assert "http://www.w3.org/2000/svg" in markup  # the namespace, not a reference
     assert markup.count("http") == 1
+
+
+def test_labels_use_the_portal_font_not_a_serif_fallback():
+    """The chart names the portal's sans-serif stack (the one in assets/portal.scss), not "inherit"."""
+    svg = parse(bar_chart([("Hackney", 2)], chart_id="c", title="T", description="D"))
+    stack = [font.strip().strip("'\"") for font in svg.get("font-family").split(",")]
+    scss = (Path(__file__).parents[2] / "assets" / "portal.scss").read_text()
+    portal = re.search(r"\$govuk-font-family:\s*\(([^)]*)\)", scss).group(1)
+    assert stack == [font.strip().strip("'\"") for font in portal.split(",")]
+    assert stack[-1] == "sans-serif"
+    assert all(text.get("font-family") is None for text in svg.iter(f"{SVG}text"))
