@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import datetime, time, timedelta
 
@@ -23,6 +24,7 @@ from portal.models import (
     AgeBand,
     Answer,
     Application,
+    ApplicationDocument,
     ApplicationMessage,
     ApplicationSection,
     ApplicationStatus,
@@ -73,7 +75,22 @@ DEMO_PEOPLE = [
     ("panellist4@example.org", "Kemi Adebayo", Role.PANELLIST, AgeBand.FROM_22_TO_25),
     ("applicant@example.org", "Grace Mensah", Role.APPLICANT, None),
     ("applicant2@example.org", "Daniel Kowalski", Role.APPLICANT, None),
+    ("applicant3@example.org", "Fatima Hussain", Role.APPLICANT, None),
+    ("applicant4@example.org", "Kwame Asante", Role.APPLICANT, None),
+    ("applicant5@example.org", "Chloe Martin", Role.APPLICANT, None),
+    ("applicant6@example.org", "Joseph Okoro", Role.APPLICANT, None),
 ]
+
+# Every group in the decided and assessed rounds has a member who can sign in, so the groups' side of
+# the story (their letters, the e-mails about them) can be seen: e-mail -> the organisation's name.
+DEMO_MEMBERS = {
+    "applicant@example.org": "Hackney Youth Voices",
+    "applicant2@example.org": "Southwark Boxing Club CIC",
+    "applicant3@example.org": "Tottenham Mothers' Network",
+    "applicant4@example.org": "Newham Street Mediators",
+    "applicant5@example.org": "Croydon Digital Youth",
+    "applicant6@example.org": "Brent Faith Forum",
+}
 
 ORGANISATIONS = [
     # name, type, charity, company, income, boroughs, address, postcode
@@ -179,8 +196,9 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
         for name, kind, charity, company, income, boroughs, address, postcode in ORGANISATIONS
     ]
     session.add_all(organisations)
-    session.add(Membership(user=people["applicant@example.org"], organisation=organisations[0]))
-    session.add(Membership(user=people["applicant2@example.org"], organisation=organisations[1]))
+    by_name = {organisation.name: organisation for organisation in organisations}
+    session.add_all([Membership(user=people[email], organisation=by_name[name])
+                     for email, name in DEMO_MEMBERS.items()])
 
     fund = Fund(name="Youth Leadership Fund", slug="youth-leadership-fund", reference_prefix="YLF",
                 description="Grants for community groups that help young Londoners stay safe from violence.")
@@ -213,7 +231,10 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
         opens_at=_at(now - timedelta(days=20), 9), closes_at=_at(now + timedelta(days=40), 17),
         scoring_starts_at=_at(now + timedelta(days=45), 9), interviews_at=_at(now + timedelta(days=60), 10),
         decisions_by=_at(now + timedelta(days=75), 17), published_at=now - timedelta(days=50),
-        question_deadline=_at(now + timedelta(days=30), 17), **common,
+        question_deadline=_at(now + timedelta(days=30), 17), asks_for_documents=True,
+        document_guidance=("Upload your safeguarding policy, and your latest accounts if you have them. "
+                           "A photo of each page is fine."),
+        **common,
     )
     upcoming = _make_round(
         session, fund, title="Safer online", slug="safer-online-2027",
@@ -407,10 +428,13 @@ def _assessment_round(session: Session, fund: Fund, common: dict, organisations:
 
 def _open_round_applications(session: Session, open_round: Round, organisations: list[Organisation],
                              people: dict[str, User], now: datetime) -> None:
-    """A draft half done, and a complete application already sent, in the open round."""
+    """A draft half done, and a complete application already sent with its supporting document, in the open round.
+
+    Both ask for more than a small grant, so the round asks them for supporting documents.
+    """
     grace, daniel = people["applicant@example.org"], people["applicant2@example.org"]
     draft = Application(round=open_round, organisation=organisations[0], project_title="Homework club and mentoring",
-                        amount_requested_pence=600_000, created_by=grace)
+                        amount_requested_pence=1_200_000, created_by=grace)
     session.add(draft)
     session.add(Answer(application=draft, question=open_round.questions[0],
                        text="Twice a week after school we run a homework club with mentors from the estate."))
@@ -439,8 +463,9 @@ def _open_round_applications(session: Session, open_round: Round, organisations:
                 role_description="Refers young people and joins the monthly review."),
         *[ApplicationSection(application=boxing, key=key, status=SectionStatus.COMPLETED, version=1,
                              updated_at=sent_at, updated_by_id=None)
-          for key in ("organisation", "project", "budget", "partners", "declarations")],
+          for key in ("organisation", "project", "budget", "partners", "declarations", "documents")],
     ])
+    _demo_document(session, application=boxing, by=daniel, at=sent_at - timedelta(hours=1))
     session.flush()
     transition_application(boxing, to=ApplicationStatus.SUBMITTED)
     boxing.submitted_at = sent_at
@@ -485,11 +510,31 @@ def _demo_messages(session: Session, people: dict[str, User], *, now: datetime) 
         ])
 
 
+def _demo_document(session: Session, *, application: Application, by: User, at: datetime) -> None:
+    """A one-page safeguarding policy (a PDF), stored in the upload folder as an upload would be."""
+    from portal.applications.documents import upload_settings
+    from portal.applications.uploads import store_file
+    from portal.pdf import render_pdf
+
+    name = application.organisation.name
+    pdf = render_pdf(f"<html lang='en'><head><title>{name}: safeguarding policy</title></head><body>"
+                     f"<h1>{name}: safeguarding policy</h1><p>Every coach has an enhanced DBS check and "
+                     "safeguarding training, renewed every two years. Our safeguarding lead is the club's director."
+                     "</p></body></html>")
+    _, upload_dir = upload_settings()
+    session.add(ApplicationDocument(
+        application=application, original_name="Safeguarding policy.pdf", stored_name=store_file(upload_dir, pdf),
+        content_type="application/pdf", size_bytes=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(),
+        uploaded_at=at, uploaded_by_id=by.id))
+
+
 def sign_in_lines() -> list[str]:
-    """The demo accounts, for the terminal."""
+    """The demo accounts, for the terminal (a group member's line names the group)."""
     width = max(len(e) for e, *_ in DEMO_PEOPLE)
     lines = [f"Demo sign-ins (every password is {DEMO_PASSWORD}):"]
-    lines += [f"  {email.ljust(width)}  {role.label}: {name}" for email, name, role, _ in DEMO_PEOPLE]
+    lines += [f"  {email.ljust(width)}  {role.label}: {name}"
+              + (f" ({DEMO_MEMBERS[email]})" if email in DEMO_MEMBERS else "")
+              for email, name, role, _ in DEMO_PEOPLE]
     return lines
 
 

@@ -135,3 +135,48 @@ def test_the_home_page_lists_open_upcoming_and_decided_rounds(app, session, clie
     assert "Recently decided Safer summers" in text
     assert "£2,000 to £25,000" in text
     assert ", 5pm" in text
+
+
+def test_every_group_in_the_decided_and_assessed_rounds_has_a_member_listed_in_the_sign_ins(app, session):
+    """So an applicant's side of each letter and e-mail can be seen; the printed sign-ins name each one's group."""
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    for slug in ("safer-summers-2026", "safe-routes-home-2026"):
+        applications = session.scalars(select(Application).join(Round).where(Round.slug == slug)).all()
+        for application in applications:
+            members = application.organisation.members
+            assert members, f"{application.organisation.name} has nobody who can sign in"
+            line = next(line for line in result.output.splitlines() if members[0].email in line)
+            assert application.organisation.name in line
+
+
+def test_a_group_in_the_decided_round_sees_its_letter_and_its_e_mail(app, session, client, sent_emails):
+    """Tottenham Mothers' Network's member signs in, finds the outcome letter and has had the e-mail about it."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    session.commit()
+    assert any(e["To"] == "applicant3@example.org" for e in sent_emails())
+    client.sign_in("applicant3@example.org", DEMO_PASSWORD)
+    dashboard = client.page("/account")
+    assert "Tottenham Mothers' Network" in dashboard.text()
+    link = dashboard.soup.find("a", string=lambda s: s and "letter" in s.lower())
+    assert link is not None, "the dashboard links to the group's letter"
+    letter = client.get(link["href"])
+    assert letter.status_code == 200 and letter.data.startswith(b"%PDF")
+
+
+def test_the_open_round_asks_for_supporting_documents(app, session, client):
+    """Grace's draft (a larger grant) lists the documents section; the sent application carries its document."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    open_round = session.scalar(select(Round).where(Round.status == RoundStatus.OPEN))
+    assert open_round.asks_for_documents
+    boxing = session.scalar(select(Application).where(Application.round_id == open_round.id,
+                                                      Application.status == "submitted"))
+    assert [d["name"] for d in boxing.submitted_snapshot["documents"]] == ["Safeguarding policy.pdf"]
+    client.sign_in("applicant@example.org", DEMO_PASSWORD)
+    draft = session.scalar(select(Application).where(Application.round_id == open_round.id,
+                                                     Application.status == "draft"))
+    assert "Supporting documents" in client.page(f"/applications/{draft.id}").text()
+    client.sign_out()
+    client.sign_in("applicant2@example.org", DEMO_PASSWORD)
+    document = boxing.documents[0]
+    download = client.get(f"/applications/{boxing.id}/documents/{document.id}")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
