@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
 
 from portal.commissioning.decision_services import (
     DECLINE_CATEGORIES,
+    EXCEPTION_MAX_CHARACTERS,
     OUTCOME_WORDS,
     CorrectionInput,
     DecisionInput,
     check_correction,
     check_decision,
 )
+from portal.domain import DomainError
 from portal.forms import PortalForm, strip
 from portal.models import DecisionLogEntry, Outcome
 
@@ -42,13 +51,39 @@ def _reason_field() -> TextAreaField:
                          filters=[strip], widget=GovTextArea())
 
 
+# Each outcome's own fields, shown under its radio (GOV.UK's conditional reveal; all shown without JavaScript,
+# each group under its outcome). Only the chosen outcome's fields are read: the rest are ignored.
+OUTCOME_FIELDS = {
+    Outcome.AWARD.value: ("amount", "award_reason"),
+    Outcome.DECLINE.value: ("reason_category", "feedback"),
+    Outcome.RESERVE.value: ("reserve_reason",),
+}
+# The field that holds the reason (the service calls it "reason") for each outcome.
+REASON_FIELDS = {Outcome.AWARD.value: "award_reason", Outcome.DECLINE.value: "feedback",
+                 Outcome.RESERVE.value: "reserve_reason"}
+
+
 class DecisionForm(PortalForm):
-    """An application's decision: outcome, amount, reason category and reason, with the version it started from."""
+    """An application's decision: the outcome and that outcome's own fields, with the version it started from."""
 
     outcome = RadioField("What is your decision?", validate_choice=False, widget=GovRadioInput())
-    amount = _amount_field()
-    reason_category = _reason_category_field()
-    reason = _reason_field()
+    amount = StringField("Amount awarded", description="In pounds, like 8,000 or 7,500.50. No more than was asked for.",
+                         filters=[strip], widget=GovTextInput())
+    award_reason = TextAreaField("Why are you making this award?", description="Published in the decision log.",
+                                 filters=[strip], widget=GovTextArea())
+    reason_category = RadioField(
+        "Main reason for declining", description="Published with the feedback.",
+        choices=[SelectChoice(c, c) for c in DECLINE_CATEGORIES],
+        validate_choice=False,  # the service's rules give the message
+        widget=GovRadioInput(),
+    )
+    feedback = TextAreaField("Feedback for the group",
+                             description="Published in the decision log, without the group's name, and sent to "
+                                         "the group in their letter.",
+                             filters=[strip], widget=GovTextArea())
+    reserve_reason = TextAreaField("Why is it on the reserve list?",
+                                   description="Published in the decision log, without the group's name.",
+                                   filters=[strip], widget=GovTextArea())
     version = HiddenField()
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 
@@ -75,10 +110,24 @@ class DecisionForm(PortalForm):
             return -1
 
     def entry(self) -> DecisionInput:
-        """What was typed, for the service."""
-        return DecisionInput(outcome=self.outcome.data, amount=self.amount.data,
-                             reason_category=self.reason_category.data, reason=self.reason.data,
-                             version=self.started_from())
+        """What was typed for the chosen outcome, for the service; other outcomes' fields are ignored."""
+        outcome = self.outcome.data
+        mine = OUTCOME_FIELDS.get(outcome or "", ())
+        reason = REASON_FIELDS.get(outcome or "")
+        return DecisionInput(outcome=outcome, amount=self.amount.data if "amount" in mine else None,
+                             reason_category=self.reason_category.data if "reason_category" in mine else None,
+                             reason=self[reason].data if reason else None, version=self.started_from())
+
+    def field_for(self, name: str | None) -> str | None:
+        """The form's field for a field the service names: its "reason" is the chosen outcome's reason field."""
+        if name == "reason":
+            return REASON_FIELDS.get(self.outcome.data or "", "award_reason")
+        return name
+
+    def add_domain_error(self, error: DomainError, default_field: str | None = None) -> None:
+        """Show a service's refusal beside the field it concerns, in the chosen outcome's group."""
+        field = self[self.field_for(error.field) or default_field or "outcome"]
+        field.errors = [*field.errors, error.message]
 
     def validate(self, extra_validators=None) -> bool:
         """Check the fields, then the decision rules, showing every problem beside its field."""
@@ -86,7 +135,8 @@ class DecisionForm(PortalForm):
         _, problems = check_decision(self.entry(), asked_pence=self.asked_pence, allowed=self.allowed,
                                      identifying=self.identifying)
         for name, message in problems.items():
-            self[name].errors = [*self[name].errors, message]
+            field = self[self.field_for(name)]
+            field.errors = [*field.errors, message]
         return valid and not problems
 
 
@@ -124,3 +174,19 @@ class ActionForm(PortalForm):
     """A button that posts an action (accept the recommendation, mark decided, publish): CSRF only."""
 
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ExceptionForm(PortalForm):
+    """Why an application may be decided without its full set of sent scores."""
+
+    reason = TextAreaField(
+        "Why can it be decided without all its scores?",
+        description="For example, a panellist left the panel before scoring it. Only commissioners see this; "
+                    "the round's public results say only how many applications were decided this way.",
+        filters=[strip],
+        validators=[DataRequired(message="Enter why this application can be decided without all its scores"),
+                    Length(max=EXCEPTION_MAX_CHARACTERS,
+                           message=f"The reason must be {EXCEPTION_MAX_CHARACTERS} characters or fewer")],
+        widget=GovCharacterCount(),
+    )
+    submit = SubmitField("Save the reason", widget=GovSubmitInput())

@@ -30,6 +30,7 @@ from portal.models import (
     Application,
     ApplicationStatus,
     Decision,
+    DecisionException,
     DecisionLogEntry,
     Outcome,
     Role,
@@ -44,6 +45,8 @@ from portal.round_lifecycle import transition_round
 from portal.transparency import log
 
 REASON_MAX_CHARACTERS = 2000
+# Why an application may be decided without its full set of scores: a sentence or two, kept from the public.
+EXCEPTION_MAX_CHARACTERS = 500
 # Why an application was declined: one is published with the written feedback.
 DECLINE_CATEGORIES = (
     "Scored below the funding line",
@@ -148,11 +151,41 @@ class DecisionRow:
     ranked: RankedRow | None  # None while no panellist has sent scores
     decision: Decision | None
     latest_entry: DecisionLogEntry | None  # its newest entry in the public log, once published
+    sent: int = 0  # panellists who have sent their written scores
+    panel_size: int = 0  # panellists expected to score it
+    # The reason recorded for deciding it without its full set of scores, if any.
+    exception: DecisionException | None = None
 
     @property
     def score(self) -> float | None:
         """The combined score out of 100, or None when not scored."""
         return self.ranked.combined if self.ranked else None
+
+    @property
+    def provisional(self) -> bool:
+        """Ranked, but its place may still move: written or interview scores are still to come."""
+        return self.ranked is not None and self.ranked.provisional
+
+    @property
+    def interview_pending(self) -> bool:
+        """Interviewed, and not every panellist on it has sent interview scores."""
+        return self.ranked is not None and self.ranked.interview_pending
+
+    @property
+    def scores_missing(self) -> bool:
+        """Not every panellist expected to score it has sent their scores (written, or interview when interviewed)."""
+        return self.sent < self.panel_size or self.interview_pending
+
+    @property
+    def missing_words(self) -> str:
+        """What is missing, as "2 of 3 panellists have sent their scores"."""
+        parts = []
+        if self.sent < self.panel_size:
+            verb = "has" if self.sent == 1 else "have"
+            parts.append(f"{self.sent} of {self.panel_size} panellists {verb} sent their scores")
+        if self.interview_pending:
+            parts.append("not every panellist has sent their interview scores")
+        return " and ".join(parts)
 
     @property
     def published(self) -> bool:
@@ -196,8 +229,18 @@ class RoundDecisions:
 
     @property
     def recommendation_pending(self) -> bool:
-        """Accepting the panel's recommendation would decide something (a ranked application is undecided)."""
-        return any(row.ranked is not None and row.decision is None for row in self.rows)
+        """Accepting the panel's recommendation would decide something (a fully scored application is undecided)."""
+        return any(row.ranked is not None and not row.provisional and row.decision is None for row in self.rows)
+
+    @property
+    def missing_scores(self) -> list[DecisionRow]:
+        """Applications without their full set of sent scores, with or without a recorded exception."""
+        return [row for row in self.rows if row.scores_missing]
+
+    @property
+    def unexcused(self) -> list[DecisionRow]:
+        """Applications without their full set of sent scores and no reason recorded for deciding them so."""
+        return [row for row in self.missing_scores if row.exception is None]
 
     @property
     def unpublished(self) -> list[DecisionRow]:
@@ -224,6 +267,14 @@ def _decisions(session: Session, application_ids: list[int]) -> dict[int, Decisi
         select(Decision).where(Decision.application_id.in_(application_ids)))}
 
 
+def _exceptions(session: Session, application_ids: list[int]) -> dict[int, DecisionException]:
+    """Application id -> the reason recorded for deciding it without its full set of scores."""
+    if not application_ids:
+        return {}
+    return {e.application_id: e for e in session.scalars(
+        select(DecisionException).where(DecisionException.application_id.in_(application_ids)))}
+
+
 def round_decisions(session: Session, *, round_: Round, by: User) -> RoundDecisions:
     """The panel's ranking with each application's decision, in rank order (unscored ones last)."""
     require_commissioner(by, COMMISSIONERS_ONLY)
@@ -232,11 +283,14 @@ def round_decisions(session: Session, *, round_: Round, by: User) -> RoundDecisi
     ids = [a.id for a in applications]
     decisions = _decisions(session, ids)
     entries = _latest_entries(session, ids)
+    exceptions = _exceptions(session, ids)
     rows = [DecisionRow(application=row.application, organisation=row.organisation, ranked=row,
-                        decision=decisions.get(row.application.id), latest_entry=entries.get(row.application.id))
+                        decision=decisions.get(row.application.id), latest_entry=entries.get(row.application.id),
+                        sent=row.sent, panel_size=row.panel_size, exception=exceptions.get(row.application.id))
             for row in ranking.rows]
     rows += [DecisionRow(application=row.application, organisation=row.organisation, ranked=None,
-                         decision=decisions.get(row.application.id), latest_entry=entries.get(row.application.id))
+                         decision=decisions.get(row.application.id), latest_entry=entries.get(row.application.id),
+                         sent=row.sent, panel_size=row.panel_size, exception=exceptions.get(row.application.id))
              for row in ranking.waiting]
     awarded = sum(d.amount_awarded_pence or 0 for d in decisions.values() if d.outcome == Outcome.AWARD)
     return RoundDecisions(round=round_, ranking=ranking, rows=rows, awarded_pence=awarded)
@@ -529,6 +583,11 @@ class RecommendationResult:
     declined: list[Decision] = field(default_factory=list)
     waiting: list[Application] = field(default_factory=list)  # still waiting for scores: left undecided
 
+    @property
+    def skipped(self) -> int:
+        """How many undecided applications were left as they are because scores are still to come."""
+        return len(self.waiting)
+
 
 def score_words(score: float) -> str:
     """A score out of 100 as people read it: 72, 68.5."""
@@ -538,18 +597,21 @@ def score_words(score: float) -> str:
 
 def accept_recommendation(session: Session, *, round_: Round, by: User,
                           now: datetime | None = None) -> RecommendationResult:
-    """Decide every ranked, undecided application as the panel recommends: award above the line, decline below."""
+    """Decide every fully scored, undecided application as the panel recommends: award above the line, decline
+    below. Applications still waiting for scores (unscored, or provisional: some panellists have not sent theirs)
+    are left undecided, as the page promises, and listed in the result."""
     require_commissioner(by, COMMISSIONERS_ONLY)
     if round_.status not in DECIDING_STATUSES:
         raise StateTransitionError("The panel's recommendation can be accepted only while the round is in "
                                    "assessment, before decisions are published")
     now = now or utcnow()
     ranking = assessment_services.round_ranking(session, round_=round_, by=by)
-    existing = _decisions(session, [row.application.id for row in ranking.rows])
-    result = RecommendationResult(waiting=[row.application for row in ranking.waiting
-                                           if decision_for(session, row.application) is None])
+    existing = _decisions(session, [row.application.id for row in [*ranking.rows, *ranking.waiting]])
+    waiting = [row.application for row in ranking.rows if row.provisional and row.application.id not in existing]
+    waiting += [row.application for row in ranking.waiting if row.application.id not in existing]
+    result = RecommendationResult(waiting=waiting)
     for row in ranking.rows:
-        if row.application.id in existing:
+        if row.application.id in existing or row.provisional:
             continue
         decision = _recommended(row, by=by, now=now)
         try:
@@ -605,9 +667,12 @@ def budget_problem(session: Session, *, round_: Round, application_id: int, amou
 
 
 def readiness_problems(overview: RoundDecisions) -> list[str]:
-    """What stops the round's decisions being final: undecided applications and awards over budget."""
+    """What stops the round's decisions being final: undecided applications, applications without their full
+    set of sent scores (unless a reason is recorded for deciding them so) and awards over budget."""
     problems = [f"Record a decision for {row.application.reference} ({row.organisation})"
                 for row in overview.undecided]
+    problems += [f"{row.application.reference} ({row.organisation}): {row.missing_words}. Wait for the scores, or "
+                 "record why it can be decided without them" for row in overview.unexcused]
     if overview.over_budget_pence:
         problems.append(f"The awards add up to {money(overview.awarded_pence)}, which is "
                         f"{money(overview.over_budget_pence)} more than the budget of "
@@ -627,11 +692,96 @@ def mark_decided(session: Session, *, round_: Round, by: User) -> Round:
     problems = readiness_problems(overview)
     if problems:
         raise RoundNotReady("The round cannot be marked as decided yet", problems)
+    for row in overview.rows:
+        if row.exception is not None and not row.scores_missing:
+            _drop_exception(session, row.exception, by=by)
     transition_round(round_, RoundStatus.DECIDED)
     audit.record(session, actor=by, action="round.decided", entity=round_, before={"status": "assessment"},
                  after={"status": round_.status.value, "decisions": len(overview.rows),
-                        "awarded_pence": overview.awarded_pence})
+                        "awarded_pence": overview.awarded_pence,
+                        "decided_with_fewer_scores": [row.application.reference for row in overview.missing_scores]})
     return round_
+
+
+def _drop_exception(session: Session, exception: DecisionException, *, by: User) -> None:
+    """Remove a reason that is no longer needed: the missing scores arrived after it was recorded."""
+    audit.record(session, actor=by, action="decision_exception.removed", entity=exception,
+                 before={"reason": exception.reason, "scores_sent": exception.scores_sent,
+                         "panel_size": exception.panel_size, "application": exception.application.reference},
+                 after={"why": "every panellist sent their scores"})
+    session.delete(exception)
+    session.flush()
+
+
+# Deciding without the full set of scores -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExceptionPage:
+    """The page for recording why an application may be decided without its full set of sent scores."""
+
+    application: Application
+    row: DecisionRow | None  # None when the panel does not assess it
+    why_not: str | None  # why no reason can be recorded now
+
+    @property
+    def exception(self) -> DecisionException | None:
+        """The reason recorded so far."""
+        return self.row.exception if self.row else None
+
+
+def exception_page(session: Session, *, application: Application, by: User) -> ExceptionPage:
+    """What is missing for this application and whether a reason for deciding it without them can be recorded."""
+    require_commissioner(by, COMMISSIONERS_ONLY)
+    overview = round_decisions(session, round_=application.round, by=by)
+    row = next((r for r in overview.rows if r.application.id == application.id), None)
+    return ExceptionPage(application=application, row=row, why_not=_why_no_exception(application, row))
+
+
+def _why_no_exception(application: Application, row: DecisionRow | None) -> str | None:
+    """Why no reason for deciding with fewer scores can be recorded for this application now, or None."""
+    if application.round.status != RoundStatus.ASSESSMENT or row is None:
+        return ("A reason for deciding with fewer scores than planned can be recorded only for an application the "
+                "panel is assessing, before the round is marked as decided")
+    if not row.scores_missing:
+        return f"Every panellist on {application.reference} has sent their scores, so no reason is needed"
+    return None
+
+
+def record_exception(session: Session, *, application: Application, reason: str | None, by: User,
+                     now: datetime | None = None) -> DecisionException:
+    """Record (or change) why an application may be decided without its full set of sent scores."""
+    page = exception_page(session, application=application, by=by)
+    if page.why_not:
+        raise StateTransitionError(page.why_not)
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError("Enter why this application can be decided without all its scores", field="reason")
+    if len(text) > EXCEPTION_MAX_CHARACTERS:
+        raise ValidationError(f"The reason must be {EXCEPTION_MAX_CHARACTERS} characters or fewer. "
+                              f"Remove {len(text) - EXCEPTION_MAX_CHARACTERS:,} characters", field="reason")
+    row = page.row
+    exception = page.exception
+    before = None if exception is None else {"reason": exception.reason, "scores_sent": exception.scores_sent,
+                                             "panel_size": exception.panel_size}
+    new = exception is None
+    exception = exception or DecisionException(application_id=application.id, round_id=application.round_id)
+    exception.reason = text
+    exception.scores_sent, exception.panel_size = row.sent, row.panel_size
+    exception.recorded_by_id, exception.recorded_at = by.id, now or utcnow()
+    try:
+        with session.begin_nested():  # a colleague's reason recorded meanwhile is caught by the unique key
+            if new:
+                session.add(exception)
+            session.flush()
+    except IntegrityError:
+        raise StateTransitionError(f"A colleague recorded a reason for {application.reference} a moment ago. "
+                                   "Open it again to see theirs") from None
+    audit.record(session, actor=by, action="decision_exception.recorded" if before is None
+                 else "decision_exception.changed", entity=exception, before=before,
+                 after={"reason": text, "scores_sent": row.sent, "panel_size": row.panel_size,
+                        "application": application.reference})
+    return exception
 
 
 # Publishing --------------------------------------------------------------------------------------

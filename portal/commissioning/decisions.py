@@ -7,7 +7,13 @@ from flask_login import current_user
 
 from portal.access import COMMISSIONERS, access
 from portal.commissioning import decision_services as services
-from portal.commissioning.decision_forms import ActionForm, CorrectionForm, DecisionForm
+from portal.commissioning.decision_forms import (
+    REASON_FIELDS,
+    ActionForm,
+    CorrectionForm,
+    DecisionForm,
+    ExceptionForm,
+)
 from portal.domain import StateTransitionError, ValidationError
 from portal.extensions import db
 from portal.models import Application, Decision, DecisionLogEntry, Outcome, Round
@@ -54,16 +60,19 @@ def accept_recommendation(round_id: int):
 
 
 def _accepted_message(result: services.RecommendationResult) -> str:
-    """The confirmation after accepting the panel's recommendation."""
+    """The confirmation after accepting the panel's recommendation, saying how many it left undecided."""
     made = len(result.awarded) + len(result.declined)
-    if made == 0:
+    if made == 0 and result.waiting:
+        message = "Nothing was decided"
+    elif made == 0:
         message = "Nothing changed: every ranked application already has a decision"
     else:
         message = (f"The panel's recommendation is accepted: {len(result.awarded)} to award and "
                    f"{len(result.declined)} to decline")
     if result.waiting:
         references = ", ".join(a.reference or "" for a in result.waiting)
-        message += f". Still waiting for scores, so not decided: {references}"
+        count = "1 application is" if result.skipped == 1 else f"{result.skipped} applications are"
+        message += f". {count} still waiting for scores, so not decided: {references}"
     return message
 
 
@@ -104,11 +113,39 @@ def _decision_form(page: services.DecisionPage) -> DecisionForm:
             fresh = page.late and decision.outcome == Outcome.RESERVE  # a late decision starts afresh
             data = {"outcome": None if fresh else decision.outcome.value,
                     "amount": pounds_text(decision.amount_awarded_pence),
-                    "reason_category": decision.reason_category, "reason": "" if fresh else decision.reason,
+                    "reason_category": decision.reason_category,
+                    REASON_FIELDS[decision.outcome.value]: "" if fresh else decision.reason,
                     "version": str(decision.version)}
     form = DecisionForm(data=data)
     return form.setup(asked_pence=page.application.amount_requested_pence or 0, allowed=page.outcomes,
                       identifying=services.identifying_terms(page.application))
+
+
+@bp.route("/applications/<int:decision_application_id>/decision/fewer-scores", methods=["GET", "POST"])
+@access(COMMISSIONERS)
+def record_exception(decision_application_id: int):
+    """Record why an application may be decided without its full set of sent scores (a panellist left, say)."""
+    application = services.decision_application(db.session, decision_application_id=decision_application_id,
+                                                 by=current_user)
+    page = services.exception_page(db.session, application=application, by=current_user)
+    form = ExceptionForm(data={"reason": page.exception.reason} if page.exception and request.method == "GET"
+                         else None)
+    problem = None
+    if request.method == "POST" and page.why_not is None and form.validate_on_submit():
+        try:
+            services.record_exception(db.session, application=application, reason=form.reason.data,
+                                      by=current_user)
+        except ValidationError as error:
+            form.add_domain_error(error)
+        except StateTransitionError as error:
+            problem = error.message
+        else:
+            flash(f"The reason for deciding {application.reference} with fewer scores than planned is recorded")
+            return redirect(url_for(".round_decisions", round_id=application.round_id) + f"#{application.reference}")
+    elif request.method == "POST" and page.why_not is not None:
+        problem = page.why_not
+    return render_template("decisions/fewer_scores.html", page=page, form=form, problem=problem,
+                           application=application, max_characters=services.EXCEPTION_MAX_CHARACTERS)
 
 
 @bp.route("/rounds/<int:round_id>/decisions/complete", methods=["POST"])

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session, selectinload
 from portal.boroughs import BOROUGHS, borough_name
 from portal.domain import NotFound
 from portal.formatting import date, london
-from portal.models import Application, ApplicationStatus, DecisionLogEntry, OrganisationType, Outcome, Round
+from portal.models import (
+    Application,
+    ApplicationStatus,
+    DecisionException,
+    DecisionLogEntry,
+    OrganisationType,
+    Outcome,
+    Round,
+)
 from portal.transparency import log
 from portal.transparency.filters import ParsedFilters, parse_filters, unusual
 
@@ -276,6 +284,7 @@ class RoundResults:
     deadline: Deadline
     last_modified: datetime | None
     notes: list[str] = field(default_factory=list)
+    fewer_scores: int = 0  # decided with fewer panel scores than planned, for a reason recorded (a count only)
 
     @property
     def success_rate(self) -> float | None:
@@ -330,7 +339,19 @@ def round_results(session: Session, *, round_slug: str) -> RoundResults:
         deadline=deadline(promised=round_.decisions_by,
                           published=round_.decisions_published_at or first_published),
         last_modified=last_changed(session, round_ids=[round_.id]),
+        fewer_scores=fewer_scores_count(session, application_ids=[entry.application_id for entry in entries]),
     )
+
+
+def fewer_scores_count(session: Session, *, application_ids: list[int]) -> int:
+    """How many of these published applications were decided with fewer panel scores than planned.
+
+    Only the count is public: the reasons stay with commissioners, and no application is singled out.
+    """
+    if not application_ids:
+        return 0
+    return session.scalar(select(func.count(DecisionException.id))
+                          .where(DecisionException.application_id.in_(application_ids))) or 0
 
 
 def application_counts(session: Session, *, round_: Round) -> tuple[int, int]:

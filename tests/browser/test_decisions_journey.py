@@ -40,7 +40,7 @@ def scored_round(live_server) -> ScoredRound:
         fund.reference_prefix = f"D{tag[:4].upper()}"
         title = f"Safer summers {tag}"
         round_ = make_assessment_round(session, slug=f"safer-summers-{tag}", fund=fund, title=title,
-                                       budget_pence=600_000)
+                                       budget_pence=600_000, panellists_per_application=1)
         commissioner = make_user(session, email=f"cleo-{tag}@example.org", role=Role.COMMISSIONER, name="Cleo Okafor")
         applicant = make_user(session, email=f"grace-{tag}@example.org", role=Role.APPLICANT, name="Grace Mensah")
         funded_group = make_organisation(session, name=f"Hackney Youth Voices {tag}", members=[applicant])

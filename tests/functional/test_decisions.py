@@ -43,9 +43,24 @@ def entries(session) -> list[DecisionLogEntry]:
     return list(session.scalars(select(DecisionLogEntry).order_by(DecisionLogEntry.position)))
 
 
+REASON_FIELD = {"award": "award_reason", "decline": "feedback", "reserve": "reserve_reason"}
+
+
 def decide(client, application, **fields):
-    """Post the decision form for an application."""
+    """Post the decision form for an application; ``reason`` goes in the chosen outcome's own reason field."""
+    if "reason" in fields:
+        fields[REASON_FIELD[fields.get("outcome", "award")]] = fields.pop("reason")
     return client.submit(decide_url(application), fields)
+
+
+def fewer_scores_url(application) -> str:
+    """The page for recording why an application can be decided without its full set of scores."""
+    return f"/commissioning/applications/{application.id}/decision/fewer-scores"
+
+
+def record_reason(client, application, reason: str = "Its panellist left the panel before scoring it."):
+    """Record why an application can be decided without its full set of scores."""
+    return client.submit(fewer_scores_url(application), {"reason": reason})
 
 
 # The round's decisions page ----------------------------------------------------------------------
@@ -109,14 +124,14 @@ def test_a_decision_needs_an_outcome(commissioner_client, decision_round):
 def test_an_award_needs_an_amount_and_a_reason(commissioner_client, decision_round):
     page = decide(commissioner_client, decision_round.top, outcome="award")
     assert page.field_error("amount") == "Enter the amount awarded"
-    assert page.field_error("reason") == "Enter why you are making this award"
+    assert page.field_error("award_reason") == "Enter why you are making this award"
     assert len(page.error_summary()) == 2
 
 
 def test_an_award_cannot_be_more_than_was_asked_for_or_nothing(commissioner_client, decision_round):
     page = decide(commissioner_client, decision_round.top, outcome="award", amount="5,000.01", reason="Good")
     assert page.field_error("amount") == "The amount awarded must be no more than the £5,000 asked for"
-    assert page.value_of("amount") == "5,000.01" and page.value_of("reason") == "Good"
+    assert page.value_of("amount") == "5,000.01" and page.value_of("award_reason") == "Good"
     page = decide(commissioner_client, decision_round.top, outcome="award", amount="0", reason="Good")
     assert page.field_error("amount") == "The amount awarded must be more than £0"
     page = decide(commissioner_client, decision_round.top, outcome="award", amount="five thousand", reason="Good")
@@ -126,7 +141,7 @@ def test_an_award_cannot_be_more_than_was_asked_for_or_nothing(commissioner_clie
 def test_a_decline_needs_a_category_from_the_list_and_feedback(session, commissioner_client, decision_round):
     page = decide(commissioner_client, decision_round.bottom, outcome="decline", reason_category="Too noisy")
     assert page.field_error("reason_category") == "Choose the main reason for declining"
-    assert page.field_error("reason") == "Enter feedback for the group on why their application was declined"
+    assert page.field_error("feedback") == "Enter feedback for the group on why their application was declined"
     page = decide(commissioner_client, decision_round.bottom, outcome="decline",
                   reason_category="Budget not realistic", reason="The costs for the hall look too low.")
     assert page.status == 302
@@ -136,7 +151,7 @@ def test_a_decline_needs_a_category_from_the_list_and_feedback(session, commissi
 
 def test_a_reserve_needs_a_reason(commissioner_client, decision_round):
     page = decide(commissioner_client, decision_round.bottom, outcome="reserve")
-    assert page.field_error("reason") == "Enter why this application is on the reserve list"
+    assert page.field_error("reserve_reason") == "Enter why this application is on the reserve list"
 
 
 def test_changing_a_decision_is_audited_with_before_and_after(session, commissioner_client, decision_round):
@@ -163,7 +178,7 @@ def test_a_save_from_an_older_version_shows_both_and_keeps_what_was_typed(sessio
     assert "We have not saved yours" in page.error_summary()[0]
     current = page.soup.select_one("#current-decision").get_text(" ", strip=True)
     assert "Reserve" in current and "Colleague's view" in current
-    assert page.value_of("amount") == "4,500" and page.value_of("reason") == "My view"
+    assert page.value_of("amount") == "4,500" and page.value_of("award_reason") == "My view"
     assert decision_of(session, decision_round.top).reason == "Colleague's view"
     # Saving again from the version now shown replaces it.
     version = page.soup.find("input", attrs={"name": "version"})["value"]
@@ -196,7 +211,7 @@ def test_accepting_the_recommendation_follows_the_funding_line(session, commissi
     url = decisions_url(decision_round.round)
     page = commissioner_client.submit(f"{url}/accept-recommendation", token_from=url, follow=True)
     assert "2 to award and 1 to decline" in page.text()
-    assert f"Still waiting for scores, so not decided: {decision_round.waiting.reference}" in page.text()
+    assert f"1 application is still waiting for scores, so not decided: {decision_round.waiting.reference}" in page.text()
     top, middle, bottom = (decision_of(session, a) for a in
                            (decision_round.top, decision_round.middle, decision_round.bottom))
     assert top.outcome == Outcome.AWARD and top.amount_awarded_pence == 500_000
@@ -240,7 +255,10 @@ def test_marking_decided_is_refused_while_applications_are_undecided(session, co
     commissioner_client.submit(f"{url}/accept-recommendation", token_from=url)
     page = commissioner_client.submit(f"{url}/complete", token_from=url)
     assert page.status == 200 and page.title.startswith("Error: ")
-    assert page.error_summary() == [f"Record a decision for {decision_round.waiting.reference} (Croydon Young Carers)"]
+    assert page.error_summary() == [
+        f"Record a decision for {decision_round.waiting.reference} (Croydon Young Carers)",
+        f"{decision_round.waiting.reference} (Croydon Young Carers): 0 of 1 panellists have sent their scores. "
+        "Wait for the scores, or record why it can be decided without them"]
     assert decision_round.round.status == RoundStatus.ASSESSMENT
 
 
@@ -248,6 +266,7 @@ def test_marking_decided_is_refused_when_awards_exceed_the_budget(session, commi
     url = decisions_url(decision_round.round)
     commissioner_client.submit(f"{url}/accept-recommendation", token_from=url)
     decide(commissioner_client, decision_round.waiting, outcome="award", amount="3,000", reason="Late but good")
+    record_reason(commissioner_client, decision_round.waiting)
     page = commissioner_client.submit(f"{url}/complete", token_from=url)
     assert page.error_summary() == [
         "The awards add up to £14,000, which is £2,000 more than the budget of £12,000. Reduce or remove awards first"]
@@ -258,6 +277,7 @@ def test_marking_decided_moves_the_round_on(session, commissioner_client, decisi
     url = decisions_url(decision_round.round)
     commissioner_client.submit(f"{url}/accept-recommendation", token_from=url)
     decide(commissioner_client, decision_round.waiting, outcome="reserve", reason="Funded if money is left")
+    record_reason(commissioner_client, decision_round.waiting)
     page = commissioner_client.submit(f"{url}/complete", token_from=url, follow=True)
     assert "is marked as decided" in page.text()
     assert decision_round.round.status == RoundStatus.DECIDED
@@ -275,6 +295,7 @@ def _decided(commissioner_client, decision_round) -> str:
     url = decisions_url(decision_round.round)
     commissioner_client.submit(f"{url}/accept-recommendation", token_from=url)
     decide(commissioner_client, decision_round.waiting, outcome="reserve", reason="Funded if money is left")
+    record_reason(commissioner_client, decision_round.waiting)
     commissioner_client.submit(f"{url}/complete", token_from=url)
     return url
 
@@ -486,11 +507,11 @@ def test_feedback_naming_a_declined_group_is_refused_beside_the_field(session, c
     page = decide(commissioner_client, decision_round.middle, outcome="decline", reason_category="Other",
                   reason="Sorry Southwark Boxing Club, the plan was weak.")
     assert page.status == 200 and page.title.startswith("Error: ")
-    assert page.field_error("reason") == NAMING + '"Southwark Boxing Club"'
-    assert page.value_of("reason") == "Sorry Southwark Boxing Club, the plan was weak."
+    assert page.field_error("feedback") == NAMING + '"Southwark Boxing Club"'
+    assert page.value_of("feedback") == "Sorry Southwark Boxing Club, the plan was weak."
     page = decide(commissioner_client, decision_round.middle, outcome="reserve",
                   reason="Boxing after school is next in line.")
-    assert page.field_error("reason") == NAMING + '"Boxing after school"'
+    assert page.field_error("reserve_reason") == NAMING + '"Boxing after school"'
     assert decision_of(session, decision_round.middle) is None
 
 
@@ -620,6 +641,8 @@ def test_publishing_a_round_someone_else_has_just_published_says_so(session, com
     decision_services.accept_recommendation(session, round_=decision_round.round, by=commissioner)
     decision_services.record_decision(session, application=decision_round.waiting, by=commissioner,
                                       entry=decision_services.DecisionInput(outcome="reserve", reason="Maybe"))
+    decision_services.record_exception(session, application=decision_round.waiting, by=commissioner,
+                                       reason="Its panellist left.")
     decision_services.mark_decided(session, round_=decision_round.round, by=commissioner)
     session.flush()
     # Another commissioner's publication commits while this request still holds the round as "decided".
@@ -635,6 +658,8 @@ def test_a_decision_changed_while_publishing_is_undone_and_explained(session, co
     decision_services.accept_recommendation(session, round_=decision_round.round, by=commissioner)
     decision_services.record_decision(session, application=decision_round.waiting, by=commissioner,
                                       entry=decision_services.DecisionInput(outcome="reserve", reason="Maybe"))
+    decision_services.record_exception(session, application=decision_round.waiting, by=commissioner,
+                                       reason="Its panellist left.")
     decision_services.mark_decided(session, round_=decision_round.round, by=commissioner)
     session.flush()
     decision = decision_of(session, decision_round.top)

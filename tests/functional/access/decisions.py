@@ -13,6 +13,7 @@ EXPECTED = {
     "decisions.round_decisions": COMMISSIONERS_ONLY,
     "decisions.accept_recommendation": COMMISSIONERS_ONLY,
     "decisions.decide": COMMISSIONERS_ONLY,
+    "decisions.record_exception": COMMISSIONERS_ONLY,
     "decisions.mark_decided": COMMISSIONERS_ONLY,
     "decisions.publish": COMMISSIONERS_ONLY,
     "decisions.publish_one": COMMISSIONERS_ONLY,
@@ -22,6 +23,7 @@ EXPECTED = {
 METHODS = {
     "decisions.accept_recommendation": ("POST",),
     "decisions.decide": ("GET", "POST"),
+    "decisions.record_exception": ("GET", "POST"),
     "decisions.mark_decided": ("POST",),
     "decisions.publish": ("GET", "POST"),
     "decisions.publish_one": ("POST",),
