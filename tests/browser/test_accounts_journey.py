@@ -85,9 +85,11 @@ def test_group_signs_up_signs_out_and_signs_in_again(page: Page, check_accessibi
     """A community group creates an account, lands on its applications, signs out and back in."""
     member = new_member()
     sign_up(page, check_accessibility, member)
-    expect(page.locator(".govuk-notification-banner"),
+    expect(page.locator(".govuk-notification-banner--success"),
            "The dashboard should confirm the new account with a success banner").to_contain_text(
         f"Your account for {member.organisation} has been created")
+    expect(page.locator("#confirm-email"), "A new account is asked to confirm its email address").to_contain_text(
+        "Confirm your email address before you can send an application")
     expect(page.get_by_role("heading", level=2, name=member.organisation)).to_be_visible()
     expect(page.get_by_role("banner")).to_contain_text(f"Signed in as {member.name}")
 
@@ -181,7 +183,7 @@ def test_forgotten_password_is_reset_from_a_single_use_link(page: Page, outbox, 
     field(page, "New password").fill(new_password)
     page.get_by_role("button", name="Save new password").click()
     expect(heading(page)).to_have_text("Your applications")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your password has been changed")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Your password has been changed")
     check_accessibility(page)
 
     sign_out(page, check_accessibility)
