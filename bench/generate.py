@@ -223,7 +223,7 @@ def generate(session, *, sizes: Sizes, report=print) -> dict[str, float]:
 
     # People and organisations.
     staff = User(email=COMMISSIONER_EMAIL, name="Bench Commissioner", role=Role.COMMISSIONER,
-                 password_hash=password_hash)
+                 password_hash=password_hash, email_confirmed_at=now)
     session.add(staff)
     session.flush()
     organisation_ids = writer.ids(Organisation, sizes.organisations + BENCH_APPLICANTS)
@@ -240,7 +240,7 @@ def generate(session, *, sizes: Sizes, report=print) -> dict[str, float]:
     members = [{"id": user_id, "email": (f"member{number}@example.org" if number <= sizes.organisations
                                          else f"bench-applicant{number - sizes.organisations}@example.org"),
                 "name": f"Member {number}", "role": Role.APPLICANT, "password_hash": password_hash,
-                "is_active_account": True, "created_at": now, "session_version": 1}
+                "is_active_account": True, "created_at": now, "session_version": 1, "email_confirmed_at": now}
                for number, user_id in enumerate(user_ids, start=1)]
     writer.insert(User, members)
     writer.insert(Membership, ({"id": membership_id, "user_id": user_id, "organisation_id": organisation_id,
@@ -250,7 +250,8 @@ def generate(session, *, sizes: Sizes, report=print) -> dict[str, float]:
     panellist_ids = writer.ids(User, sizes.panellists)
     writer.insert(User, ({"id": user_id, "email": f"panellist{number}@example.org", "name": f"Panellist {number}",
                           "role": Role.PANELLIST, "age_band": AgeBand.FROM_18_TO_21, "password_hash": password_hash,
-                          "is_active_account": True, "created_at": now, "session_version": 1}
+                          "is_active_account": True, "created_at": now, "session_version": 1,
+                          "email_confirmed_at": now}
                          for number, user_id in enumerate(panellist_ids, start=1)))
     timings["people and organisations"] = time.perf_counter() - started
 
