@@ -36,7 +36,7 @@ def _links(page) -> list[str]:
 
 @pytest.mark.parametrize("email", [
     "commissioner@example.org", "panellist@example.org", "panellist2@example.org", "panellist3@example.org",
-    "panellist4@example.org", "applicant@example.org", "applicant2@example.org", None,
+    "panellist4@example.org", "applicant@example.org", "applicant2@example.org", "applicant4@example.org", None,
 ])
 def test_every_linked_page_loads(app, session, client, email):
     """No link in the demo leads to an error page."""
