@@ -368,6 +368,7 @@ def check_answers(application_id: int):
             return redirect(url_for("applications.sent", application_id=app_.id))
     return render_template("applications/check_answers.html", application=app_, form=form, refusal=refusal,
                            snapshot=services.answers_snapshot(app_), problems=services.submission_problems(app_),
+                           keys=services.sections_for(app_), titles=services.SECTION_TITLES,
                            open_for_edits=utcnow() < app_.round.closes_at)
 
 

@@ -44,6 +44,14 @@ def documents_task(page):
     return None
 
 
+def documents_card(page):
+    """The "Supporting documents" card on check answers."""
+    for card in page.soup.select(".govuk-summary-card"):
+        if card.select_one(".govuk-summary-card__title").get_text(strip=True) == "Supporting documents":
+            return card
+    raise AssertionError("Check answers has no 'Supporting documents' card")
+
+
 def test_the_task_list_and_the_section_say_documents_are_needed(applicant_client, documents_application):
     """A larger grant: the task list says what the section says, and neither calls it optional."""
     task_list = applicant_client.page(f"/applications/{documents_application.id}")
@@ -62,7 +70,7 @@ def test_the_task_list_and_the_section_say_documents_are_needed(applicant_client
 
 def test_a_larger_grant_cannot_be_sent_without_a_document(session, applicant_client, documents_application,
                                                          applicant, documents_upload_dir):
-    """Check answers lists the documents section, sending is refused, and a document then lets it go."""
+    """Check answers shows and lists the documents section, sending is refused, and a document then lets it go."""
     complete_every_other_section(session, documents_application, by=applicant)
     check = f"/applications/{documents_application.id}/check-answers"
     page = applicant_client.page(check)
@@ -70,6 +78,10 @@ def test_a_larger_grant_cannot_be_sent_without_a_document(session, applicant_cli
     assert missing is not None, "Documents are needed, so the application must not be ready to send"
     link = missing.find("a", string="Complete 'Supporting documents'")
     assert link is not None and link["href"] == f"/applications/{documents_application.id}/documents"
+    card = documents_card(page)
+    assert "None uploaded" in card.get_text(" ")
+    change = card.select_one(".govuk-summary-card__actions a")
+    assert change["href"] == f"/applications/{documents_application.id}/documents"
     refused = applicant_client.submit(check)
     assert refused.status == 200 and "Your application was not sent" in refused.text()
     session.refresh(documents_application)
@@ -78,7 +90,9 @@ def test_a_larger_grant_cannot_be_sent_without_a_document(session, applicant_cli
     add_document(session, application=documents_application, upload_dir=documents_upload_dir, by=applicant)
     applicant_client.submit(f"/applications/{documents_application.id}/documents/completed", {"completed": "yes"},
                             token_from=f"/applications/{documents_application.id}/documents")
-    assert applicant_client.page(check).soup.select_one("#missing") is None
+    ready = applicant_client.page(check)
+    assert ready.soup.select_one("#missing") is None
+    assert "safeguarding-policy.pdf" in documents_card(ready).get_text(" ")
     sent = applicant_client.submit(check)
     assert sent.status == 302
     session.refresh(documents_application)
@@ -91,6 +105,9 @@ def test_a_small_grant_is_asked_for_no_documents(session, applicant_client, docu
     small = make_application(session, round_=documents_round, organisation=organisation, created_by=applicant,
                              amount_pence=800_000)
     assert documents_task(applicant_client.page(f"/applications/{small.id}")) is None
+    check = applicant_client.page(f"/applications/{small.id}/check-answers")
+    assert "Supporting documents" not in [title.get_text(strip=True)
+                                          for title in check.soup.select(".govuk-summary-card__title")]
     section = applicant_client.page(f"/applications/{small.id}/documents")
     assert "Groups asking for less than £10,000 do not need to send documents with their application." in (
         section.text())
