@@ -122,3 +122,29 @@ def test_commissioner_publishes_decisions_and_the_public_reads_them(page: Page, 
     expect(body).to_contain_text(s.declined_reference)
     expect(body).to_contain_text("A community group in Lewisham")
     expect(body).not_to_contain_text(s.declined_group)
+
+
+def test_the_decision_form_shows_only_the_chosen_outcomes_fields(page: Page, scored_round: ScoredRound,
+                                                                 check_accessibility):
+    """With JavaScript, GOV.UK's conditional reveal shows the fields of the outcome chosen and hides the rest."""
+    s = scored_round
+    page.goto("/sign-in")
+    arrive(page, "Sign in", check_accessibility)
+    page.get_by_label("Email address", exact=True).fill(s.commissioner)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    arrive(page, "Rounds to manage", check_accessibility)
+    page.goto(f"/commissioning/rounds/{s.round_id}/decisions")
+    arrive(page, f"Decisions for {s.title}", check_accessibility)
+    page.get_by_role("link", name=f"Decide {s.declined_reference}").click()
+    arrive(page, f"Decide {s.declined_reference}", check_accessibility)
+    amount, feedback = page.get_by_label("Amount awarded"), page.get_by_label("Feedback for the group")
+    expect(amount).to_be_hidden()
+    expect(feedback).to_be_hidden()
+    page.get_by_label("Decline", exact=True).check()
+    expect(feedback).to_be_visible()
+    expect(amount).to_be_hidden()
+    page.get_by_label("Award", exact=True).check()
+    expect(amount).to_be_visible()
+    expect(feedback).to_be_hidden()
+    check_accessibility(page)
