@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert, select
 
-from portal.domain import PermissionDenied, StateTransitionError, ValidationError
+from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
 from portal.models import ConflictDeclaration, RoundStatus, Score, utcnow
 from portal.panel import access, services
 from portal.panel.services import ScoreEntry
@@ -179,3 +179,44 @@ def test_first_saves_at_the_same_moment_show_what_was_saved_elsewhere(session, p
     assert error.value.saved[need.id] == (2, "From my phone")
     rows = session.scalars(select(Score).where(Score.assignment_id == declared_assignment.id)).all()
     assert [(r.value, r.comment) for r in rows] == [(2, "From my phone")]
+
+
+# One criterion at a time (issue 14, part 7) --------------------------------------------------------------
+
+
+def test_a_save_of_one_criterion_changes_and_checks_only_that_criterion(session, panellist, declared_assignment):
+    need, change = declared_assignment.application.round.criteria
+    give_scores(session, declared_assignment, [None, 2], comment="Draft")
+    sheet = services.scoring_sheet(session, assignment_id=declared_assignment.id, by=panellist)
+    opened = sheet.fingerprint_of([need])
+    # What will change is saved elsewhere meanwhile: Need's page is not stopped by it.
+    sheet.saved[change.id].value = 5
+    session.flush()
+    typed = entries(declared_assignment, ["4"], ["Clear"])
+    services.save_scores(session, assignment_id=declared_assignment.id, entries=typed, fingerprint=opened,
+                         complete=True, only={need.id}, by=panellist)
+    session.expire_all()
+    assert {s.criterion_id: (s.value, s.comment) for s in session.scalars(select(Score))} == {
+        need.id: (4, "Clear"), change.id: (5, "Draft What will change")}
+
+
+def test_evidence_follows_the_questions_linked_to_each_criterion(session, panellist, declared_assignment):
+    application = declared_assignment.application
+    need, change = application.round.criteria
+    what, safe = application.round.questions
+    application.submitted_snapshot = {**application.submitted_snapshot, "answers": [
+        {"question_id": what.id, "question": what.text, "answer": "Sessions"},
+        {"question_id": safe.id, "question": safe.text, "answer": "A policy"},
+        {"question": "A question from before answers named their question", "answer": "Old"},
+    ]}
+    safe.criterion_id = None
+    session.flush()
+    sheet = services.scoring_sheet(session, assignment_id=declared_assignment.id, by=panellist)
+    assert [a["answer"] for a in sheet.evidence(need).answers] == ["Sessions"]
+    assert not sheet.evidence(need).shows_rest
+    rest = sheet.evidence(change)
+    assert rest.shows_rest and not rest.has_questions
+    assert [a["answer"] for a in rest.answers] == ["A policy", "Old"]
+    assert [sheet.number(c) for c in sheet.criteria] == [1, 2]
+    with pytest.raises(NotFound):
+        sheet.criterion_number(3)
