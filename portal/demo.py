@@ -32,6 +32,7 @@ from portal.models import (
     ClarificationQuestion,
     Criterion,
     Decision,
+    DecisionException,
     Event,
     EventFormat,
     Faq,
@@ -306,9 +307,17 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
         base = {Outcome.AWARD: 4, Outcome.RESERVE: 3, Outcome.DECLINE: 2}[outcome]
         work = demo_panel.PanelWork(application)
         for panellist in panellists:
+            # The sixth application's third panellist left the panel before sending their scores (a draft stays).
+            left = number == 6 and panellist is panellists[2]
             demo_panel.score(session, work, round_=decided, panellist=panellist, base=base, rng=rng,
-                             assigned_at=decided.scoring_starts_at, sent_at=decided.interviews_at - timedelta(days=4),
+                             assigned_at=decided.scoring_starts_at,
+                             sent_at=None if left else decided.interviews_at - timedelta(days=4),
                              by=commissioner, spread=(-1, 0, 0, 1) if number != 3 else (-2, 0, 1))
+        if number == 6:
+            session.add(DecisionException(
+                application=application, round_id=decided.id, scores_sent=2, panel_size=3,
+                recorded_by_id=commissioner.id, recorded_at=decided.decisions_by - timedelta(days=11),
+                reason="One panellist left the panel before sending their scores. The other two agreed closely."))
         demo_panel.moderate(session, work, lead=panellists[0], at=decided.interviews_at - timedelta(days=2))
         interview_scores = None
         if outcome != Outcome.DECLINE:

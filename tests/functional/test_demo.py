@@ -180,3 +180,13 @@ def test_the_open_round_asks_for_supporting_documents(app, session, client):
     document = boxing.documents[0]
     download = client.get(f"/applications/{boxing.id}/documents/{document.id}")
     assert download.status_code == 200 and download.data.startswith(b"%PDF")
+
+
+def test_the_decided_round_counts_an_application_decided_with_fewer_scores(app, session, client):
+    """One panellist left before sending scores on one application; the public results count it, without why."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    decided = session.scalar(select(Round).where(Round.status == RoundStatus.DECISIONS_PUBLISHED))
+    page = client.page(f"/decisions/rounds/{decided.slug}")
+    assert page.soup.select_one("#fewer-scores").get_text(" ", strip=True).startswith(
+        "1 application was decided with fewer scores than planned")
+    assert "left the panel before sending" not in page.text()
