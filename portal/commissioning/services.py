@@ -191,6 +191,9 @@ def _work(session: Session, *, rounds: list[Round], counts: dict[int, RoundCount
         ]
         items += [ToDo("", 1, f"Event this week: {event.title}, {date_time(event.starts_at)}",
                        "events.manage_event", {"event_id": event.id}) for event in events.get(round_.id, [])]
+        if round_.status == RoundStatus.CLOSED and not screen and counts.get(round_.id, NO_COUNTS).eligible:
+            items.append(ToDo("panel", 1, "Screening is done: start the youth panel's assessment",
+                              "panel_admin.round_panel", args))
         if round_.status == RoundStatus.ASSESSMENT:
             items += _panel_items(session, round_, by)
         decide, publish = undecided.get(round_.id, 0), unpublished.get(round_.id, 0)

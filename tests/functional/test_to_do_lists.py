@@ -180,6 +180,18 @@ def test_moving_the_closing_date_to_yesterday_closes_the_round_here_as_on_the_pr
     assert open_round.status == RoundStatus.CLOSED
 
 
+def test_a_closed_round_with_screening_done_asks_for_the_panel_to_start(session, commissioner_client,
+                                                                        organisation, applicant):
+    round_ = make_assessment_round(session, status=RoundStatus.CLOSED)
+    application = make_submission(session, round_=round_, organisation=organisation, by=applicant, number=71)
+    assert to_do(commissioner_client.page(HOME))["Safer streets"] == {
+        "1 application to screen": f"/commissioning/rounds/{round_.id}/applications?status=submitted"}
+    application.status = ApplicationStatus.UNDER_ASSESSMENT
+    session.flush()
+    assert to_do(commissioner_client.page(HOME))["Safer streets"] == {
+        "Screening is done: start the youth panel's assessment": f"/commissioning/rounds/{round_.id}/panel"}
+
+
 # Panellists' home -----------------------------------------------------------------------------------------
 
 
