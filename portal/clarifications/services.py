@@ -218,7 +218,7 @@ def round_questions(session: Session, *, round_: Round, by: User) -> RoundQuesti
 def waiting_by_round(session: Session, *, by: User) -> dict[int, int]:
     """Round id -> how many questions wait for an answer (as ``round_questions`` lists them), in one query."""
     require_commissioner(by, COMMISSIONERS_ONLY)
-    return dict(session.execute(  # type: ignore[arg-type]
+    return dict(session.execute(
         select(ClarificationQuestion.round_id, func.count())
         .where(ClarificationQuestion.merged_into_id.is_(None), ClarificationQuestion.answered_at.is_(None))
         .group_by(ClarificationQuestion.round_id)
