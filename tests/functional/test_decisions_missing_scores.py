@@ -51,6 +51,8 @@ def test_accepting_the_recommendation_leaves_provisional_applications_undecided(
     assert "Provisional 1 of 3 panellists" in row_text(page, partly_scored.bottom)
     assert "Provisional" not in row_text(page, partly_scored.top)
     assert "0 of 3 panellists" in row_text(page, partly_scored.waiting)
+    decide_page = commissioner_client.page(decide_url(partly_scored.middle))
+    assert "Provisional 2 of 3 panellists" in decide_page.soup.select_one("#panel-score").get_text(" ", strip=True)
 
     page = commissioner_client.submit(f"{url}/accept-recommendation", token_from=url, follow=True)
     assert decision_of(session, partly_scored.top).outcome == Outcome.AWARD
