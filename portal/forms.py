@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from flask import request
@@ -13,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.domain import DomainError
-from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS
+from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS, OrganisationType
 from portal.pending import take_pending_form
 
 
@@ -80,12 +81,16 @@ def email_field(label: str = "Email address", *, description: str | None = None,
     )
 
 
-def organisation_type_field(label: str = "What type of organisation is it?") -> RadioField:
-    """The legal form of a community group, as radios."""
+def organisation_type_field(label: str = "What type of organisation is it?", *,
+                            types: Iterable[OrganisationType] | None = None,
+                            invalid_choice_message: str | None = None) -> RadioField:
+    """The legal form of a community group, as radios (every type, or only ``types``)."""
+    offered = set(types) if types is not None else set(ORGANISATION_TYPE_LABELS)
     return RadioField(
         label,
-        choices=[SelectChoice(t.value, text) for t, text in ORGANISATION_TYPE_LABELS.items()],
+        choices=[SelectChoice(t.value, text) for t, text in ORGANISATION_TYPE_LABELS.items() if t in offered],
         validators=[InputRequired(message="Select the type of organisation")],
+        invalid_choice_message=invalid_choice_message,
         widget=GovRadioInput(),
     )
 

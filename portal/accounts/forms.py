@@ -19,9 +19,10 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp, StopValidation
 
 from portal.boroughs import borough_choices
+from portal.domain import DomainError, ValidationError
 from portal.forms import (
     PortalForm,
     email_field,
@@ -29,7 +30,8 @@ from portal.forms import (
     organisation_type_field,
     strip,
 )
-from portal.models import AgeBand, Role
+from portal.models import AgeBand, OrganisationType, Role
+from portal.models.enums import SIGN_UP_TYPES
 
 UK_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
 
@@ -50,6 +52,39 @@ class CheckboxesField(SelectMultipleField):
     widget = GovCheckboxesInput()
 
 
+class OnlyForType:
+    """Check a number box only when its organisation type is chosen; otherwise skip it (the service ignores it)."""
+
+    def __init__(self, organisation_type: OrganisationType) -> None:
+        self.organisation_type = organisation_type
+
+    def __call__(self, form, field) -> None:
+        """Stop this box's checks, silently, when another type is chosen."""
+        if form.organisation_type.data != self.organisation_type.value:
+            field.errors[:] = []
+            raise StopValidation()
+
+
+CHARITY_NUMBER_FORMAT = Regexp(r"^\d{6,8}(-\d{1,2})?$", message="Enter a charity number in the correct format, like 1123456")
+COMPANY_NUMBER_FORMAT = Regexp(r"^(?i:[A-Z0-9]{8})$", message="Enter a company number in the correct format: 8 characters, like 01234567 or SC123456")
+
+
+def _number_box(label: str, organisation_type: OrganisationType, check: Regexp, hint: str) -> StringField:
+    """A charity or company number box, revealed under its own organisation type."""
+    return StringField(label, filters=[strip], description=hint, widget=GovTextInput(),
+                       validators=[OnlyForType(organisation_type), Optional(), check])
+
+
+# Each type with a number has its own box under its radio (a conditional reveal sits under one radio), so
+# a charity and a CIO each have a charity number box: the box for each number, by the type chosen.
+NUMBER_BOXES = {
+    ("charity_number", OrganisationType.CHARITY.value): "charity_number",
+    ("charity_number", OrganisationType.CIO.value): "cio_charity_number",
+    ("company_number", OrganisationType.COMPANY.value): "company_number",
+    ("company_number", OrganisationType.CIC.value): "cic_company_number",
+}
+
+
 class SignUpForm(PortalForm):
     """A community group registers with its first member."""
 
@@ -62,21 +97,17 @@ class SignUpForm(PortalForm):
         widget=GovPasswordInput(),
     )
     organisation_name = _name_field("Name of your organisation or group", "Enter the name of your organisation or group")
-    organisation_type = organisation_type_field()
-    charity_number = StringField(
-        "Charity number (if registered)",
-        filters=[strip],
-        description="Registered charities and CIOs only",
-        validators=[Optional(), Regexp(r"^\d{6,8}(-\d{1,2})?$", message="Enter a charity number in the correct format, like 1123456")],
-        widget=GovTextInput(),
-    )
-    company_number = StringField(
-        "Company number (if registered)",
-        filters=[strip],
-        description="Companies and community interest companies only",
-        validators=[Optional(), Regexp(r"^(?i:[A-Z0-9]{8})$", message="Enter a company number in the correct format: 8 characters, like 01234567 or SC123456")],
-        widget=GovTextInput(),
-    )
+    organisation_type = organisation_type_field(
+        types=SIGN_UP_TYPES, invalid_choice_message="Select the type of organisation. Schools and colleges cannot "
+        "apply on their own: they can be a partner in a group's bid")
+    charity_number = _number_box("Charity number", OrganisationType.CHARITY, CHARITY_NUMBER_FORMAT,
+                                 "From the register of charities, like 1123456")
+    cio_charity_number = _number_box("Charity number", OrganisationType.CIO, CHARITY_NUMBER_FORMAT,
+                                     "From the register of charities, like 1123456")
+    cic_company_number = _number_box("Company number", OrganisationType.CIC, COMPANY_NUMBER_FORMAT,
+                                     "From Companies House: 8 characters, like 01234567")
+    company_number = _number_box("Company number", OrganisationType.COMPANY, COMPANY_NUMBER_FORMAT,
+                                 "From Companies House: 8 characters, like 01234567")
     income_band = income_band_field()
     boroughs = CheckboxesField(
         "Which London boroughs do you work in?",
@@ -95,6 +126,18 @@ class SignUpForm(PortalForm):
         widget=GovTextInput(),
     )
     submit = SubmitField("Create account", widget=GovSubmitInput())
+
+    def number(self, kind: str) -> str | None:
+        """The charity or company number ("charity_number", "company_number") typed under the type chosen, if any."""
+        box = NUMBER_BOXES.get((kind, self.organisation_type.data))
+        return self[box].data if box else None
+
+    def add_domain_error(self, error: DomainError, default_field: str | None = None) -> None:
+        """Show a refused number beside the box the person typed it in."""
+        box = NUMBER_BOXES.get((error.field or "", self.organisation_type.data))
+        if box is not None:
+            error = ValidationError(error.message, field=box)
+        super().add_domain_error(error, default_field)
 
 
 class SignInForm(PortalForm):

@@ -80,7 +80,8 @@ def sign_up():
     checked = session.get(ELIGIBILITY_KEY)
     if request.method == "GET" and checked and not form.restored:
         # The eligibility checker's answers save the group typing them again.
-        form.organisation_type.data = checked["organisation_type"]
+        if checked["organisation_type"] in {choice.value for choice in form.organisation_type.choices}:
+            form.organisation_type.data = checked["organisation_type"]  # a school's answer is not offered here
         form.income_band.data = checked["income_band"]
         form.boroughs.data = checked["boroughs"]
     if form.validate_on_submit():
@@ -93,8 +94,8 @@ def sign_up():
             address_line_2=form.address_line_2.data,
             town=form.town.data,
             postcode=form.postcode.data,
-            charity_number=form.charity_number.data,
-            company_number=form.company_number.data,
+            charity_number=form.number("charity_number"),
+            company_number=form.number("company_number"),
         )
         try:
             user = services.sign_up_organisation(

@@ -33,6 +33,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.models.enums import CHARITY_NUMBER_TYPES, COMPANY_NUMBER_TYPES
 from portal.notifications.services import queue_email
 
 STAFF_ROLES = (Role.PANELLIST, Role.COMMISSIONER)
@@ -131,10 +132,17 @@ def sign_up_organisation(
     email = normalise_email(email)
     _ensure_email_free(session, email)
     _check_new_password(password, email=email, name=name)
-    if details.organisation_type in (OrganisationType.CHARITY, OrganisationType.CIO) and not details.charity_number:
+    if details.organisation_type == OrganisationType.SCHOOL:
+        raise ValidationError("Schools and colleges cannot apply on their own. They can be a partner in a bid led "
+                              "by a community group: ask the group to name you as a partner",
+                              field="organisation_type")
+    if details.organisation_type in CHARITY_NUMBER_TYPES and not details.charity_number:
         raise ValidationError("Enter your charity number", field="charity_number")
-    if details.organisation_type in (OrganisationType.COMPANY, OrganisationType.CIC) and not details.company_number:
+    if details.organisation_type in COMPANY_NUMBER_TYPES and not details.company_number:
         raise ValidationError("Enter your company number", field="company_number")
+    # A number typed for another type (then the type changed) is ignored: only these types have one.
+    charity_number = details.charity_number if details.organisation_type in CHARITY_NUMBER_TYPES else None
+    company_number = details.company_number if details.organisation_type in COMPANY_NUMBER_TYPES else None
     organisation = Organisation(
         name=details.name.strip(),
         organisation_type=details.organisation_type,
@@ -144,8 +152,8 @@ def sign_up_organisation(
         address_line_2=(details.address_line_2 or "").strip() or None,
         town=details.town.strip() or "London",
         postcode=details.postcode.strip().upper(),
-        charity_number=(details.charity_number or "").strip() or None,
-        company_number=(details.company_number or "").strip().upper() or None,
+        charity_number=(charity_number or "").strip() or None,
+        company_number=(company_number or "").strip().upper() or None,
     )
     user = User(
         email=email,

@@ -53,6 +53,13 @@ ORGANISATION_TYPE_LABELS = {
     OrganisationType.SCHOOL: "School or college",
 }
 
+# Types registered with the Charity Commission (a charity number) or Companies House (a company number).
+CHARITY_NUMBER_TYPES = frozenset({OrganisationType.CHARITY, OrganisationType.CIO})
+COMPANY_NUMBER_TYPES = frozenset({OrganisationType.COMPANY, OrganisationType.CIC})
+# Schools and colleges may only be partners in a bid, never the group that applies, so they cannot sign up;
+# organisations already recorded as schools stay valid.
+SIGN_UP_TYPES = tuple(t for t in OrganisationType if t != OrganisationType.SCHOOL)
+
 
 class IncomeBand(StrEnum):
     """Annual income bands; small groups are those under £100,000."""

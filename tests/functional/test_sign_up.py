@@ -70,7 +70,8 @@ def test_a_registered_charity_must_give_its_number(client):
 
 def test_postcodes_and_numbers_are_checked_for_format(client):
     """Badly formed postcodes and charity numbers get a message with an example."""
-    page = client.submit("/sign-up", {**GOOD, "postcode": "not a postcode", "charity_number": "12"})
+    page = client.submit("/sign-up", {**GOOD, "organisation_type": "charity", "postcode": "not a postcode",
+                                      "charity_number": "12"})
     assert page.field_error("postcode") == "Enter a real postcode, like E8 1DY"
     assert "like 1123456" in page.field_error("charity_number")
 
