@@ -10,6 +10,7 @@ from portal.commissioning.decision_services import (
     DECLINE_CATEGORIES,
     CorrectionInput,
     DecisionInput,
+    DecisionRow,
     RoundDecisions,
     check_correction,
     check_decision,
@@ -125,10 +126,16 @@ def test_scores_read_as_people_say_them(score, words):
     assert score_words(score) == words
 
 
-def _overview(*, decided: list[bool], awarded_pence: int, budget_pence: int = 1_000_000) -> RoundDecisions:
-    """A round's decisions with these rows decided or not."""
-    rows = [SimpleNamespace(decision=object() if d else None, application=SimpleNamespace(reference=f"R-{n}"),
-                            organisation=f"Group {n}") for n, d in enumerate(decided, start=1)]
+def _overview(*, decided: list[bool], awarded_pence: int, budget_pence: int = 1_000_000,
+              sent: list[int] | None = None, excused: list[bool] | None = None) -> RoundDecisions:
+    """A round's decisions with these rows decided or not, and scores sent by so many of 3 panellists (all 3
+    unless said), with or without a reason recorded for deciding with fewer."""
+    sent = sent or [3] * len(decided)
+    excused = excused or [False] * len(decided)
+    rows = [DecisionRow(decision=object() if d else None, application=SimpleNamespace(reference=f"R-{n}"),
+                        organisation=f"Group {n}", ranked=None, latest_entry=None, sent=s, panel_size=3,
+                        exception=object() if e else None)
+            for n, (d, s, e) in enumerate(zip(decided, sent, excused, strict=True), start=1)]
     round_ = SimpleNamespace(budget_pence=budget_pence)
     return RoundDecisions(round=round_, ranking=None, rows=rows, awarded_pence=awarded_pence)
 
@@ -144,6 +151,13 @@ def test_readiness_lists_every_undecided_application_and_the_overspend():
         "Record a decision for R-3 (Group 3)",
         "The awards add up to £12,500, which is £2,500 more than the budget of £10,000. Reduce or remove awards first",
     ]
+
+
+def test_readiness_lists_applications_missing_scores_unless_a_reason_is_recorded():
+    problems = readiness_problems(_overview(decided=[True, True, True], awarded_pence=0, sent=[3, 2, 1],
+                                            excused=[False, False, True]))
+    assert problems == ["R-2 (Group 2): 2 of 3 panellists have sent their scores. Wait for the scores, or record why "
+                        "it can be decided without them"]
 
 
 # Declined and reserve groups are never named -------------------------------------------------------
