@@ -1,0 +1,23 @@
+"""Signed checkpoints of the decision log's Merkle tree
+
+Revision ID: 0021
+Revises: 0020
+Create Date: 2026-12-03 08:40:00.000000
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0021"
+down_revision = "0020"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
