@@ -46,6 +46,7 @@ class HomeRounds:
     upcoming: list[Round]
     closed: list[Round]  # closed for applications, decisions not yet published
     decided: list[Round]
+    now: datetime  # so a closed round whose decision date has passed can say its decisions are late
 
 
 def home_rounds(session: Session, *, now: datetime | None = None) -> HomeRounds:
@@ -61,6 +62,7 @@ def home_rounds(session: Session, *, now: datetime | None = None) -> HomeRounds:
         upcoming=[r for r in rounds if stages[r.id] == PublicStage.UPCOMING],
         closed=[r for r in reversed(rounds) if stages[r.id] == PublicStage.CLOSED],
         decided=[r for r in reversed(rounds) if stages[r.id] == PublicStage.DECIDED],
+        now=now,
     )
 
 

@@ -56,6 +56,15 @@ def test_rounds_being_assessed_or_decided_stay_closed_until_the_decisions_are_pu
     assert "Closed for applications: we are making the decisions." in page.text()
 
 
+def test_a_round_whose_decision_date_has_passed_says_its_decisions_are_late(client, session):
+    """No "expected by" a date already gone: the page says they were expected then and will follow soon."""
+    make_round(session, slug="late", title="Late decisions", status=RoundStatus.ASSESSMENT, opens_in_days=-90,
+               closes_in_days=-60, decisions_by=utcnow() - timedelta(days=2))
+    state = client.page("/").soup.select_one(".portal-round-state").get_text(" ", strip=True)
+    assert state.startswith("Closed for applications: decisions were expected by ")
+    assert state.endswith("and will be published soon.")
+
+
 def test_no_closed_heading_when_no_round_is_waiting(client, open_round):
     """The closed section appears only when a round is in it."""
     assert "Closed, waiting for decisions" not in _sections(client.page("/"))
