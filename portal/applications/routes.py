@@ -126,12 +126,14 @@ def application(application_id: int):
     """The task list of a draft, or the sent application and its status."""
     app_ = services.application_for(db.session, application_id=application_id, by=current_user)
     now = utcnow()
+    letter = services.latest_letter(db.session, application=app_)
     return render_template(
         "applications/task_list.html", application=app_, keys=services.sections_for(app_),
         documents=uploads.documents_rule(app_), titles=services.SECTION_TITLES,
         status_of=lambda key: services.section_status(app_, key),
         open_for_edits=app_.status == ApplicationStatus.DRAFT and now < app_.round.closes_at,
-        status_label=services.STATUS_LABELS[app_.status], next_step=services.next_step(app_, now),
+        status_label=services.STATUS_LABELS[app_.status],
+        next_step=services.next_step(app_, now, letter_issued=letter is not None), letter=letter,
         can_withdraw=app_.status in services.WITHDRAWABLE, snapshot=app_.submitted_snapshot,
     )
 

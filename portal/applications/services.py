@@ -655,6 +655,16 @@ def next_step(application: Application, now: datetime, *, letter_issued: bool = 
     return "A decision has been made. We will send you a letter explaining it"
 
 
+def latest_letter(session: Session, *, application: Application) -> IssuedLetter | None:
+    """The newest letter issued about a sent application, if any (without its PDF)."""
+    if application.reference is None:
+        return None
+    row = session.execute(
+        select(Letter.id, Letter.version, Letter.issued_at).where(Letter.application_id == application.id)
+        .order_by(Letter.version.desc()).limit(1)).first()
+    return IssuedLetter(*row) if row else None
+
+
 def applications_for_dashboard(session: Session, *, by: User, now: datetime | None = None) -> list[DashboardItem]:
     """Every application of every organisation the actor belongs to, newest first, with its issued letters.
 

@@ -69,3 +69,11 @@ def test_the_dashboard_runs_the_same_statements_at_3_and_12_applications(session
     assert len(large) - len(small) <= 1, (
         f"The dashboard ran {len(small)} statements with 3 applications and {len(large)} with 12: something is "
         "loaded once per application. Statements at 12:\n" + "\n".join(large))
+
+
+def test_the_application_page_also_says_the_letter_is_ready(applicant_client, letter_application, letter_issued):
+    """The sent application's own page agrees with the dashboard and links to the letter."""
+    page = applicant_client.page(f"/applications/{letter_application.id}")
+    assert "We will send you a letter" not in page.text()
+    assert "A decision has been made. Your letter explaining it is ready." in page.text()
+    assert page.soup.find("a", string="Download your letter (PDF)")["href"] == f"/letters/{letter_issued.id}.pdf"
