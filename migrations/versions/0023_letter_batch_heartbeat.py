@@ -5,8 +5,8 @@ Revises: 0022
 Create Date: 2026-12-03 08:40:00.000000
 
 """
-import sqlalchemy as sa
-from alembic import op
+import sqlalchemy as sa  # noqa: F401 (filled in by the change that needs it)
+from alembic import op  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision = "0023"
