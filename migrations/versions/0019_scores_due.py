@@ -5,8 +5,8 @@ Revises: 0018
 Create Date: 2026-12-03 08:40:00.000000
 
 """
-import sqlalchemy as sa  # noqa: F401 (filled in by the change that needs it)
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0019"
@@ -16,8 +16,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('round', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('scores_due_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('round', schema=None) as batch_op:
+        batch_op.drop_column('scores_due_at')

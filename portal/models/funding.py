@@ -50,6 +50,8 @@ class Round(Base):
     scoring_starts_at: Mapped[datetime | None]
     interviews_at: Mapped[datetime | None]
     decisions_by: Mapped[datetime | None]
+    # Panellists send their written scores by the end of this day (issue 14): stored as 23:59 London time.
+    scores_due_at: Mapped[datetime | None]
     budget_pence: Mapped[int]
     min_grant_pence: Mapped[int]
     max_grant_pence: Mapped[int]
