@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSelect,
@@ -20,12 +23,63 @@ from portal.commissioning.panel_admin_services import (
     MIN_PANEL_SIZE,
     PanelSettings,
 )
-from portal.commissioning.round_forms import WholeNumberField, YesNoField
+from portal.commissioning.round_forms import (
+    LondonDateTimeField,
+    LondonDateTimeInput,
+    WholeNumberField,
+    YesNoField,
+)
+from portal.formatting import london
 from portal.forms import PortalForm, strip
 from portal.models import Round, User
+from portal.panel import scores_due
 from portal.panel.forms import chosen_id
 
 NOBODY = ""
+
+
+class DayInput(LondonDateTimeInput):
+    """Day, month and year boxes in one fieldset (the GOV.UK date input)."""
+
+    parts = LondonDateTimeInput.parts[:3]
+
+
+class ScoresDueField(LondonDateTimeField):
+    """A day typed as day, month and year; kept as the end of that day in London (scores_due.due_at)."""
+
+    widget = DayInput()
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("description", "For example, 24 1 2027. Scores are due by the end of that day")
+        super().__init__(label, what="the date scores are due", **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Check each box: a real date with a four-number year, or all three left empty for no date."""
+        parts = ([v.strip() for v in valuelist] + [""] * 3)[:3]
+        self.data = None
+        if not any(parts):
+            return
+        missing = [name for name, value in zip(("day", "month", "year"), parts) if not value]
+        if missing:
+            raise ValueError(f"The date scores are due must include a {' and a '.join(missing)}")
+        day, month, year = parts
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise ValueError("The date scores are due must be a real date")
+        if len(year) != 4:
+            raise ValueError("The year scores are due must include 4 numbers, like 2027")
+        try:
+            self.data = scores_due.due_at(date(int(year), int(month), int(day)))
+        except ValueError:
+            raise ValueError("The date scores are due must be a real date") from None
+
+    def typed_parts(self) -> list[str]:
+        """Day, month and year as typed, or from the stored moment in London time."""
+        if self.raw_data:
+            return (list(self.raw_data) + [""] * 3)[:3]
+        if self.data is None:
+            return [""] * 3
+        local = london(self.data)
+        return [str(local.day), str(local.month), str(local.year)]
 
 
 class ActionForm(PortalForm):
@@ -61,6 +115,9 @@ class PanelSettingsForm(PortalForm):
         "Panel lead", description="The panel lead records the agreed (moderated) scores with a reason",
         choices=[], invalid_choice_message="Choose a panel lead from the list", widget=GovSelect(),
     )
+    scores_due_at = ScoresDueField(
+        "Scores due by", description="Optional. Panellists see this date beside the applications they have to "
+                                     "score, and in reminders. For example, 24 1 2027")
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
     @classmethod
@@ -72,6 +129,7 @@ class PanelSettingsForm(PortalForm):
             "written_weight": round_.written_weight,
             "interview_weight": round_.interview_weight,
             "panel_lead_id": str(round_.panel_lead_id) if round_.panel_lead_id else NOBODY,
+            "scores_due_at": round_.scores_due_at,
         })
         form.panel_lead_id.choices = [SelectChoice(NOBODY, "Nobody yet")] + [
             SelectChoice(str(user.id), user.name) for user in leads]
@@ -86,6 +144,7 @@ class PanelSettingsForm(PortalForm):
             written_weight=self.written_weight.data,
             interview_weight=self.interview_weight.data,
             panel_lead_id=chosen_id(lead),
+            scores_due_at=self.scores_due_at.data,
         )
 
 

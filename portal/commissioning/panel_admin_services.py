@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal import audit
 from portal.domain import NotFound, StateTransitionError, ValidationError
+from portal.formatting import date, london
 from portal.models import (
     AgeBand,
     Application,
@@ -34,6 +35,7 @@ from portal.models import (
     utcnow,
 )
 from portal.notifications.services import queue_email
+from portal.panel import scores_due
 from portal.panel.access import no_longer_assessed_message
 from portal.panel.assigning import (
     ASSESSED_STATUSES,
@@ -50,7 +52,7 @@ MAX_PANEL_SIZE = 10
 GUARDIAN_NAME_MAX = 200
 GUARDIAN_CONTACT_MAX = 1000
 SETTINGS_FIELDS = ["panellists_per_application", "anonymised_scoring", "written_weight", "interview_weight",
-                   "panel_lead_id"]
+                   "panel_lead_id", "scores_due_at"]
 # Rounds whose panel has started (or finished): the public sees how the panel worked.
 PANEL_STARTED = (RoundStatus.ASSESSMENT, RoundStatus.DECIDED, RoundStatus.DECISIONS_PUBLISHED)
 # Statuses of applications that may still go to the panel (drafts never do).
@@ -98,6 +100,19 @@ def check_weights(*, written: int, interview: int) -> None:
         raise ValidationError(
             f"The written and interview weights must add up to 100%. They add up to {written + interview}%",
             field="written_weight")
+
+
+def check_scores_due(round_: Round, due: datetime | None) -> None:
+    """Scores are due on a day after the one scoring starts, and before the day decisions are due."""
+    if due is None:
+        return
+    day = london(due).date()
+    if round_.scoring_starts_at is not None and day <= london(round_.scoring_starts_at).date():
+        raise ValidationError("The date scores are due must be after panel scoring starts on "
+                              f"{date(round_.scoring_starts_at)}", field="scores_due_at")
+    if round_.decisions_by is not None and day >= london(round_.decisions_by).date():
+        raise ValidationError("The date scores are due must be before decisions are due on "
+                              f"{date(round_.decisions_by)}", field="scores_due_at")
 
 
 def check_panel_size(size: int) -> None:
@@ -241,6 +256,19 @@ class RoundPanel:
     applications: list[ApplicationProgress] = field(default_factory=list)
     panellists: list[PanellistProgress] = field(default_factory=list)
     panel_size: int = 0  # how many panellists can read applications now
+    now: datetime = field(default_factory=utcnow)
+
+    @property
+    def scores_due(self) -> str:
+        """By when the panel's scores are due, and whether that has passed ('' when the round has no date)."""
+        due = self.round.scores_due_at
+        if due is None:
+            return ""
+        if not scores_due.is_overdue(self.round, self.now):
+            return f"Scores are due by {date(due)}."
+        if self.outstanding:
+            return f"Scores were due on {date(due)}: {self.outstanding} still to send."
+        return f"Scores were due on {date(due)}."
 
     @property
     def in_assessment(self) -> bool:
@@ -372,6 +400,24 @@ def allocate(session: Session, *, round_: Round, by: User, public_url: str) -> A
     return allocate_round(session, round_=round_, by=by, public_url=public_url)
 
 
+def email_reminder(session: Session, *, round_: Round, assignments: list[PanelAssignment], public_url: str,
+                   now: datetime) -> None:
+    """The reminder e-mail: how many applications wait for this panellist's scores, by when, and where to carry
+    on (the same e-mail from the button and from the daily reminders)."""
+    panellist = assignments[0].panellist
+    count = len(assignments)
+    what = "1 application is" if count == 1 else f"{count} applications are"
+    due = scores_due.due_sentence(round_, now)
+    queue_email(
+        session, to=panellist.email, subject=f"Reminder: {what} waiting for your scores",
+        body=(f"Hello {panellist.name},\n\n"
+              f"{what[0].upper()}{what[1:]} waiting for your scores for {round_.title}.{' ' + due if due else ''}"
+              f"\n\nCarry on here: {public_url}/panel\n\n"
+              "If you know a group that applied, say so when you open its application and somebody "
+              "else will assess it.\n"),
+    )
+
+
 def send_reminders(session: Session, *, round_: Round, by: User, public_url: str, now: datetime) -> int:
     """E-mail each panellist with scores outstanding in this round, once; returns how many were e-mailed."""
     require_commissioner(by, COMMISSIONERS_ONLY)
@@ -381,17 +427,7 @@ def send_reminders(session: Session, *, round_: Round, by: User, public_url: str
                in outstanding_by_panellist(_round_assignments(session, round_)).items()
                if assignments[0].panellist.is_active_account}  # closed accounts get no e-mail
     for assignments in waiting.values():
-        panellist = assignments[0].panellist
-        count = len(assignments)
-        what = "1 application is" if count == 1 else f"{count} applications are"
-        queue_email(
-            session, to=panellist.email, subject=f"Reminder: {what} waiting for your scores",
-            body=(f"Hello {panellist.name},\n\n"
-                  f"{what[0].upper()}{what[1:]} waiting for your scores for {round_.title}.\n\n"
-                  f"Carry on here: {public_url}/panel\n\n"
-                  "If you know a group that applied, say so when you open its application and somebody "
-                  "else will assess it.\n"),
-        )
+        email_reminder(session, round_=round_, assignments=assignments, public_url=public_url, now=now)
         for assignment in assignments:
             assignment.reminded_at = now
     if waiting:
@@ -412,6 +448,8 @@ class PanelSettings:
     written_weight: int
     interview_weight: int
     panel_lead_id: int | None
+    # The end of the day panellists' written scores are due (scores_due.due_at), or None for no date.
+    scores_due_at: datetime | None = None
 
     @classmethod
     def of(cls, round_: Round) -> PanelSettings:
@@ -436,6 +474,7 @@ def update_settings(session: Session, *, round_: Round, settings: PanelSettings,
     if settings.panel_lead_id is not None and settings.panel_lead_id not in {
             u.id for u in lead_choices(session, by=by)}:
         raise ValidationError("Choose a panel lead from the list", field="panel_lead_id")
+    check_scores_due(round_, settings.scores_due_at)
     before = audit.snapshot(round_, SETTINGS_FIELDS)
     for name in SETTINGS_FIELDS:
         setattr(round_, name, getattr(settings, name))

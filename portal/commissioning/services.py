@@ -21,7 +21,7 @@ from portal.commissioning.assessment_services import moderation_overview
 from portal.commissioning.decision_services import DECIDING_STATUSES
 from portal.commissioning.panel_admin_services import round_panel
 from portal.commissioning.submission_services import RoundCounts, counts_by_round
-from portal.formatting import date_time
+from portal.formatting import date, date_time
 from portal.letters.services import still_needed_by_round
 from portal.models import (
     Application,
@@ -32,6 +32,7 @@ from portal.models import (
     RoundStatus,
     User,
 )
+from portal.panel import scores_due
 from portal.panel.assigning import ASSESSED_STATUSES
 from portal.permissions import require_commissioner
 from portal.round_lifecycle import follow_round_dates
@@ -148,9 +149,20 @@ def _events_this_week(session: Session, now: datetime) -> dict[int, list[Event]]
     return events
 
 
-def _panel_items(session: Session, round_: Round, by: User) -> list[ToDo]:
+def _behind_text(behind: int, round_: Round, now: datetime) -> str:
+    """'2 panellists have scores still to send', with the round's date for scores when it has one."""
+    text = _plural(behind, "panellist has", "panellists have") + " scores still to send"
+    if round_.scores_due_at is None:
+        return text
+    if scores_due.is_overdue(round_, now):
+        return f"{text}: they were due on {date(round_.scores_due_at)}"
+    return f"{text} by {date(round_.scores_due_at)}"
+
+
+def _panel_items(session: Session, round_: Round, by: User, now: datetime) -> list[ToDo]:
     """A round in assessment: conflicts to replace, applications short of panellists, panellists with scores
-    still to send, and applications with scores to moderate (from the panel's progress and moderation views)."""
+    still to send (and by when), and applications with scores to moderate (from the panel's progress and
+    moderation views)."""
     panel = round_panel(session, round_=round_, by=by)
     replace = sum(1 for a in panel.applications if a.shortfall and a.recused)
     short = sum(1 for a in panel.applications if a.shortfall and not a.recused)
@@ -164,8 +176,7 @@ def _panel_items(session: Session, round_: Round, by: User) -> list[ToDo]:
              "panel_admin.round_panel", args),
         ToDo("panel", short, _plural(short, "application needs", "applications need") + " panellists",
              "panel_admin.round_panel", args),
-        ToDo("panel", behind, _plural(behind, "panellist has", "panellists have") + " scores still to send",
-             "panel_admin.round_panel", args),
+        ToDo("panel", behind, _behind_text(behind, round_, now), "panel_admin.round_panel", args),
         ToDo("panel", flagged, _plural(flagged, "application has", "applications have") + " scores to moderate",
              "assessment.moderation", args),
     ]
@@ -195,7 +206,7 @@ def _work(session: Session, *, rounds: list[Round], counts: dict[int, RoundCount
             items.append(ToDo("panel", 1, "Screening is done: start the youth panel's assessment",
                               "panel_admin.round_panel", args))
         if round_.status == RoundStatus.ASSESSMENT:
-            items += _panel_items(session, round_, by)
+            items += _panel_items(session, round_, by, now)
         decide, publish = undecided.get(round_.id, 0), unpublished.get(round_.id, 0)
         issue = letters.get(round_.id, 0)
         items += [

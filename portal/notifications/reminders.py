@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
 
 from portal import audit
-from portal.commissioning.panel_admin_services import outstanding_by_panellist
+from portal.commissioning.panel_admin_services import email_reminder, outstanding_by_panellist
 from portal.events import services as event_services
 from portal.formatting import date_time, london
 from portal.models import (
@@ -79,7 +79,7 @@ def remind_panellists(session: Session, *, public_url: str, actor: User | None =
         waiting = {panellist_id: items for panellist_id, items in outstanding_by_panellist(assignments).items()
                    if items[0].panellist.is_active_account and all(_due(a, now) for a in items)}
         for items in waiting.values():
-            _email_panellist(session, round_=round_, assignments=items, public_url=public_url)
+            email_reminder(session, round_=round_, assignments=items, public_url=public_url, now=now)
             for assignment in items:
                 assignment.reminded_at = now
         if waiting:
@@ -88,21 +88,6 @@ def remind_panellists(session: Session, *, public_url: str, actor: User | None =
                                 "automatic": True})
         sent += len(waiting)
     return sent
-
-
-def _email_panellist(session: Session, *, round_: Round, assignments: list[PanelAssignment], public_url: str) -> None:
-    """The reminder e-mail: how many applications wait for this panellist's scores, and where to carry on."""
-    panellist = assignments[0].panellist
-    count = len(assignments)
-    what = "1 application is" if count == 1 else f"{count} applications are"
-    queue_email(
-        session, to=panellist.email, subject=f"Reminder: {what} waiting for your scores",
-        body=(f"Hello {panellist.name},\n\n"
-              f"{what[0].upper()}{what[1:]} waiting for your scores for {round_.title}.\n\n"
-              f"Carry on here: {public_url}/panel\n\n"
-              "If you know a group that applied, say so when you open its application and somebody "
-              "else will assess it.\n"),
-    )
 
 
 def remind_event_registrants(session: Session, *, actor: User, settings: event_services.Settings,

@@ -38,7 +38,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.enums import AgeBand
-from portal.panel import assigning
+from portal.panel import assigning, scores_due
 from portal.panel.scoring import weighted_score, weights_add_up
 
 
@@ -136,6 +136,8 @@ class RoundWork:
     round: Round
     is_lead: bool
     items: list[AssignmentSummary]
+    # When the page was asked for, to say whether the round's scores are overdue.
+    now: datetime = field(default_factory=utcnow)
 
     @property
     def finished(self) -> bool:
@@ -154,16 +156,15 @@ class RoundWork:
 
     @property
     def left_to_do(self) -> str:
-        """What is left, in words: '3 to score (1 needs a declaration first)', or that everything is sent.
-
-        Rounds have no scoring deadline of their own (``Round`` has the date scoring starts, not one it
-        ends), so no date is given rather than a guessed one.
+        """What is left and by when, in words: '3 to score by 24 January 2027 (1 needs a declaration first)',
+        '3 to score – they were due on 24 January 2027' once the round's date has passed, or that everything is
+        sent. A round with no date for scores gives none rather than a guessed one.
         """
         if self.finished:
             return ""
         if not self.to_score:
             return "Nothing left to score" if self.items else ""
-        text = f"{self.to_score} to score"
+        text = scores_due.to_score(self.to_score, self.round, self.now)
         if self.to_declare:
             text += (f" ({self.to_declare} {'needs' if self.to_declare == 1 else 'need'} a declaration of any "
                      "conflict of interest first)")
@@ -223,6 +224,12 @@ class ScoringSheet:
     closed_reason: str | None
     # Which criterion each of the round's questions informs (None: no criterion), by question id.
     question_criteria: dict[int, int | None] = field(default_factory=dict)
+    now: datetime = field(default_factory=utcnow)
+
+    @property
+    def due(self) -> str:
+        """By when the round's scores are due ('Send your scores by 24 January 2027.'), or '' with no date."""
+        return scores_due.due_sentence(self.round, self.now)
 
     def number(self, criterion: Criterion) -> int:
         """The criterion's place in the round's list, from 1 (its page's address)."""
