@@ -48,6 +48,9 @@ class Config:
     FUNDER_NAME = os.environ.get("PORTAL_FUNDER_NAME", "City Violence Reduction Partnership")
     SUPPORT_EMAIL = os.environ.get("PORTAL_SUPPORT_EMAIL", "grants@example.org")
     SECRET_KEY = os.environ.get("PORTAL_SECRET_KEY", "development-only-secret-key-change-me")
+    # Encrypts authenticator app secrets (accounts/second_factor.py); SECRET_KEY when unset. Changing it
+    # makes stored secrets unreadable: staff then sign in with a recovery code and set up their app again.
+    SECOND_FACTOR_KEY = os.environ.get("PORTAL_SECOND_FACTOR_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "PORTAL_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
     )

@@ -103,6 +103,7 @@ class DatabaseIntConverter(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     """Each domain brings its own blueprint."""
     from portal.accounts.routes import bp as accounts_bp
+    from portal.accounts.second_factor_routes import bp as second_factor_bp
     from portal.applications.documents import bp as documents_bp
     from portal.applications.routes import bp as applications_bp
     from portal.clarifications.routes import bp as clarifications_bp
@@ -127,7 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (prospectus_bp, events_bp, clarifications_bp, accounts_bp, applications_bp, documents_bp,
                commissioning_bp, round_setup_bp, submissions_bp, panel_bp, panel_admin_bp, assessment_bp,
                interviews_bp, decisions_bp, letters_bp, bulk_letters_bp, transparency_bp, open_data_bp, health_bp,
-               site_bp, messages_bp):
+               site_bp, messages_bp, second_factor_bp):
         app.register_blueprint(bp)
 
 

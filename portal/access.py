@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import abort, redirect, request, url_for
-from flask_login import current_user
+from flask import abort, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 
 from portal.models import Role
 from portal.pending import keep_pending_form
@@ -52,8 +52,26 @@ PANELLISTS = roles(Role.PANELLIST)
 COMMISSIONERS = roles(Role.COMMISSIONER, Role.ADMIN)
 
 
-def access(rule: AccessRule) -> Callable:
-    """Declare and enforce who may use a view."""
+def second_factor_detour(user: Any) -> Any | None:
+    """Where staff go instead of a signed-in page until their session has passed a second factor, or None.
+
+    Commissioners and administrators see personal data and approve payments (issue 21): without an
+    authenticator app they are sent to set one up; a session that somehow skipped the code (one from before
+    the app was set up) is ended and they sign in again.
+    """
+    if not user.is_authenticated or not user.needs_second_factor or session.get("second_factor_at"):
+        return None
+    if user.has_second_factor:
+        logout_user()
+        session.clear()
+        return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+    flash("Set up an authenticator app before you use staff pages. It keeps the personal data here safe")
+    wanted = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("second_factor.set_up", next=wanted) if wanted else url_for("second_factor.set_up"))
+
+
+def access(rule: AccessRule, *, before_second_factor: bool = False) -> Callable:
+    """Declare and enforce who may use a view (``before_second_factor``: staff may use it before theirs)."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -65,9 +83,14 @@ def access(rule: AccessRule) -> Callable:
                         keep_pending_form(request.path, request.form)
                     return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
                 abort(403)
+            if rule.signed_in and not before_second_factor:
+                detour = second_factor_detour(current_user)
+                if detour is not None:
+                    return detour
             return view(*args, **kwargs)
 
         guarded.access_rule = rule  # type: ignore[attr-defined]
+        guarded.before_second_factor = before_second_factor  # type: ignore[attr-defined]
         return guarded
 
     return decorate

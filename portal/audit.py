@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from portal.models import AuditEvent, User
 
 # Never copied into the trail.
-_SECRET_COLUMNS = {"password_hash", "token_hash", "cancel_token_hash", "token", "pdf"}
+_SECRET_COLUMNS = {"password_hash", "token_hash", "cancel_token_hash", "token", "pdf", "totp_secret", "code_hash"}
 
 
 def _plain(value: Any) -> Any:

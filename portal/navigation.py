@@ -23,6 +23,7 @@ def navigation_for(user: Any, path: str) -> list[dict[str, Any]]:
             items += [("Your panel work", url_for("panel.home"))]
         else:
             items += [("Your applications", url_for("accounts.dashboard"))]
+        items += [("Sign-in security", url_for("second_factor.overview"))]
     else:
         items += [("Sign in", url_for("accounts.sign_in")), ("Create an account", url_for("accounts.sign_up"))]
     best = max((href for _, href in items if path == href or (href != "/" and path.startswith(href + "/"))),

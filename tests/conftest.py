@@ -120,14 +120,58 @@ def session(request, app: Flask) -> Iterator[Session]:
 
 
 def make_user(session: Session, *, email: str, role: Role, name: str = "Test Person",
-              age_band: AgeBand | None = None, email_confirmed: bool = True) -> User:
-    """A user whose password is PASSWORD (with a confirmed e-mail address unless told otherwise)."""
+              age_band: AgeBand | None = None, email_confirmed: bool = True,
+              second_factor: bool | None = None) -> User:
+    """A user whose password is PASSWORD (with a confirmed e-mail address unless told otherwise).
+
+    Commissioners and administrators get an authenticator app (TOTP_SECRET) unless ``second_factor=False``:
+    staff pages open only after one (portal.access). PortalClient.sign_in enters its code when asked.
+    """
     user = User(email=email, name=name, role=role, age_band=age_band,
                 password_hash=hash_password(PASSWORD, fast=True),
                 email_confirmed_at=utcnow() if email_confirmed else None)
     session.add(user)
     session.flush()
+    if second_factor if second_factor is not None else user.needs_second_factor:
+        enrol_second_factor(session, user)
     return user
+
+
+# A known authenticator secret for test people (and RECOVERY_CODES for them): never used outside tests.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+RECOVERY_CODES = ["test1-codea", "test2-codeb", "test3-codec"]
+
+
+def enrol_second_factor(session: Session, user: User, *, secret: str = TOTP_SECRET) -> None:
+    """Give a person an authenticator app with a known secret and three known recovery codes."""
+    from portal.accounts import second_factor
+    from portal.accounts.second_factor_routes import factor_settings
+
+    second_factor.enrol_known_secret(session, user=user, secret=secret, settings=factor_settings(),
+                                     recovery_codes=[f"{code}{user.id}" for code in RECOVERY_CODES])
+
+
+def authenticator_code(session: Session, email: str) -> str:
+    """The code a person's authenticator app shows now, for a time step not used yet.
+
+    Tests sign one person in several times within 30 seconds, which a real person cannot: when both
+    this step and the next have been used, the person's last used step is forgotten (tests only).
+    """
+    import pyotp
+    from sqlalchemy import select
+
+    from portal.accounts import second_factor
+    from portal.accounts.second_factor_routes import factor_settings
+
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    totp = pyotp.TOTP(second_factor.secret_for(user, settings=factor_settings()))
+    now = totp.timecode(utcnow())
+    free = [step for step in (now, now + 1) if user.totp_last_step is None or step > user.totp_last_step]
+    if not free:
+        user.totp_last_step = None
+        session.flush()
+        free = [now]
+    return totp.generate_otp(free[0])
 
 
 def make_organisation(session: Session, *, name: str, members: list[User]) -> Organisation:
@@ -382,9 +426,13 @@ class PortalClient(FlaskClient):
         return self._parse(self.post(url, data=fields, follow_redirects=follow))
 
     def sign_in(self, email: str, password: str = PASSWORD) -> None:
-        """Sign in through the real form."""
+        """Sign in through the real form, entering the authenticator app's code when asked for it."""
         response = self.submit("/sign-in", {"email": email, "password": password})
         assert response.status == 302, f"Sign-in as {email} failed: {response.error_summary()}"
+        if response.response.headers["Location"].startswith("/sign-in/authenticator-code"):
+            code = authenticator_code(db.session, email)
+            response = self.submit("/sign-in/authenticator-code", {"code": code})
+            assert response.status == 302, f"The code for {email} was refused: {response.error_summary()}"
 
     def sign_out(self) -> None:
         """Sign out through the real form."""

@@ -30,7 +30,7 @@ from portal.accounts.forms import (
 from portal.applications.services import applications_for_dashboard
 from portal.domain import NotFound, ValidationError
 from portal.extensions import db
-from portal.models import IncomeBand, OrganisationType, Role
+from portal.models import IncomeBand, OrganisationType, Role, utcnow
 from portal.prospectus.eligibility import SESSION_KEY as ELIGIBILITY_KEY
 from portal.urls import safe_next
 
@@ -50,14 +50,35 @@ def account_settings() -> services.Settings:
     )
 
 
-def _start_session(user) -> None:
-    """Sign in with a fresh session, so an identifier planted before sign-in is worthless."""
+def _fresh_session() -> None:
+    """Clear the session, so an identifier planted before sign-in is worthless, keeping only kept form text."""
     kept = session.get("kept_forms")
     session.clear()
     if kept:
         session["kept_forms"] = kept
     session.permanent = True
+
+
+def _start_session(user, *, second_factor: bool = False) -> None:
+    """Sign in with a fresh session; ``second_factor`` when the person has just proved it as well."""
+    _fresh_session()
     login_user(user)
+    if second_factor:
+        # portal.access lets staff onto staff pages only in a session marked so.
+        session["second_factor_at"] = utcnow().isoformat()
+
+
+PENDING_KEY = "second_factor_pending"
+
+
+def _finish_sign_in(user, *, next_path: str | None):
+    """Sign in, or, for someone with an authenticator app, first ask for its code (second_factor_routes)."""
+    if not user.has_second_factor:
+        _start_session(user)
+        return redirect(next_path or home_for(user))
+    _fresh_session()
+    session[PENDING_KEY] = {"user": user.get_id(), "since": utcnow().isoformat(), "next": next_path}
+    return redirect(url_for("second_factor.code"))
 
 
 def home_for(user) -> str:
@@ -128,8 +149,7 @@ def sign_in():
         except ValidationError as error:
             form.add_domain_error(error)
         else:
-            _start_session(user)
-            return redirect(next_path or home_for(user))
+            return _finish_sign_in(user, next_path=next_path)
     return render_template("accounts/sign_in.html", form=form, next_path=next_path)
 
 
@@ -173,9 +193,9 @@ def reset_password(token: str):
         except ValidationError as error:
             form.add_domain_error(error)
         else:
-            _start_session(user)
+            response = _finish_sign_in(user, next_path=None)
             flash("Your password has been changed. You have been signed out everywhere else")
-            return redirect(home_for(user))
+            return response
     return render_template("accounts/reset_password.html", form=form)
 
 
@@ -199,9 +219,9 @@ def accept_invitation(token: str):
         except ValidationError as error:
             form.add_domain_error(error)
         else:
-            _start_session(user)
+            response = _finish_sign_in(user, next_path=None)
             flash("Welcome. You have accepted the invitation")
-            return redirect(home_for(user))
+            return response
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation,
                            has_account=has_account)
 

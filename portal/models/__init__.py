@@ -7,6 +7,7 @@ from portal.models.accounts import (
     Membership,
     Organisation,
     PasswordResetToken,
+    RecoveryCode,
     SignInAttempt,
     User,
 )
@@ -70,7 +71,7 @@ __all__ = [
     "Fund", "GuardianConsent", "IncomeBand", "Invitation", "KeptForm", "Letter", "LetterKind", "Membership",
     "Organisation", "OrganisationType", "Outcome", "OutboxMessage", "OutboxStatus", "PanelAssignment",
     "Partner", "PasswordResetToken", "Question", "Role", "Round", "RoundStatus", "Score",
-    "SignInAttempt", "User", "utcnow",
+    "RecoveryCode", "SignInAttempt", "User", "utcnow",
     "EmailConfirmationToken",
     "DraftReminder",
     "CurrentDecisionEntry", "DecisionException", "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",

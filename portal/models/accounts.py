@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -33,6 +33,12 @@ class User(UserMixin, Base):
     # When the person proved the address is theirs (a sign-up link, or accepting an invitation).
     # A group cannot send an application until the member sending it has confirmed (see applications).
     email_confirmed_at: Mapped[datetime | None]
+    # A second factor (accounts/second_factor.py): the authenticator app's secret, encrypted with
+    # Fernet; when it was confirmed with a first code; and the last 30-second time step whose code was
+    # accepted, so no code is ever accepted twice. Commissioners and administrators must have one.
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -57,6 +63,16 @@ class User(UserMixin, Base):
     def email_confirmed(self) -> bool:
         """Whether this person has proved their e-mail address is theirs."""
         return self.email_confirmed_at is not None
+
+    @property
+    def has_second_factor(self) -> bool:
+        """Whether this person signs in with a code from an authenticator app as well as a password."""
+        return self.totp_confirmed_at is not None and self.totp_secret is not None
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Commissioners and administrators see personal data and approve payments: a password is not enough."""
+        return self.has_role(Role.COMMISSIONER)
 
     @property
     def organisations(self) -> list[Organisation]:
@@ -175,6 +191,20 @@ class SignInAttempt(Base):
     address: Mapped[str] = mapped_column(String(64), index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean)
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RecoveryCode(Base):
+    """A single-use code that signs in instead of the authenticator app (only its SHA-256 is kept)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
 
 
 class GuardianConsent(Base):

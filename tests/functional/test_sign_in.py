@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, authenticator_code
 
 
 def test_an_applicant_signs_in_and_out(client, applicant, organisation):
@@ -15,11 +15,15 @@ def test_an_applicant_signs_in_and_out(client, applicant, organisation):
     assert client.get("/account").location.startswith("/sign-in")
 
 
-def test_each_role_lands_on_its_own_home(client, panellist, commissioner):
+def test_each_role_lands_on_its_own_home(client, session, panellist, commissioner):
     """Panellists go to their panel work, commissioners to their rounds."""
     assert client.submit("/sign-in", {"email": panellist.email, "password": PASSWORD}).response.location == "/panel"
     client.sign_out()
-    assert client.submit("/sign-in", {"email": commissioner.email, "password": PASSWORD}).response.location == "/commissioning"
+    # Commissioners enter the code from their authenticator app first (tests/functional/test_second_factor.py).
+    assert client.submit("/sign-in", {"email": commissioner.email, "password": PASSWORD}).response.location == (
+        "/sign-in/authenticator-code")
+    code = authenticator_code(session, commissioner.email)
+    assert client.submit("/sign-in/authenticator-code", {"code": code}).response.location == "/commissioning"
 
 
 def test_a_wrong_password_gives_one_message_that_does_not_say_which_part_was_wrong(client, applicant):
