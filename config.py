@@ -110,6 +110,11 @@ class Config:
     # "memory://" (tests: each task runs at once, in the caller's process). See portal/jobs.py.
     PORTAL_QUEUE_URL = os.environ.get("PORTAL_QUEUE_URL", f"sqlite:///{Path(INSTANCE_DIR) / 'queue.sqlite3'}")
 
+    # The Ed25519 private key that signs the decision log's checkpoints (portal/transparency/checkpoints.py):
+    # a PEM "PRIVATE KEY" block, or the base64 of its 32-byte seed. Production refuses to start without one;
+    # elsewhere, when unset, a key is made on first use and kept in instance/decision-log-signing-key.pem.
+    PORTAL_LOG_SIGNING_KEY = os.environ.get("PORTAL_LOG_SIGNING_KEY")
+
 
 class DevelopmentConfig(Config):
     """Local development: the demo on SQLite, e-mails written to files."""
@@ -128,6 +133,9 @@ class TestConfig(Config):
     MAIL_BACKEND = "memory"
     PORTAL_QUEUE_URL = "memory://"  # tasks run immediately, inside the test's transaction
     ARGON2_FAST = True  # cheaper hashing keeps the suite quick; production uses the defaults
+    # A fixed key for tests only (never use it anywhere else): its public key is
+    # HZoO+ZlD2cRMPvZpSuEpCeFZpGiLakG424oajJkCHE4=
+    PORTAL_LOG_SIGNING_KEY = "kycYnTeC8LDTcOyW0VQfVjzzkg1+FC+sQGh+Ms/hRG8="
 
 
 class ProductionConfig(Config):
@@ -139,6 +147,8 @@ class ProductionConfig(Config):
     # The proxy terminates TLS: say "HTTPS only" on every response, unless cookies are not secure either.
     HSTS_ALWAYS = SESSION_COOKIE_SECURE
     REQUEST_LOG = _bool("PORTAL_REQUEST_LOG", True)
+    # Checkpoints signed with a key made on the server itself would change whenever instance/ is lost.
+    REQUIRE_LOG_SIGNING_KEY = True
 
 
 CONFIGS = {

@@ -52,6 +52,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     if config_class is ProductionConfig and app.config["SECRET_KEY"] == DEVELOPMENT_SECRET:
         raise RuntimeError("Set PORTAL_SECRET_KEY to a long random value before running in production")
+    from portal.transparency import checkpoints  # the decision log's signing key, checked before anything runs
+
+    checkpoints.init_app(app)
     app.jinja_loader = _template_loader()
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -122,13 +125,14 @@ def _register_blueprints(app: Flask) -> None:
     from portal.panel.routes import bp as panel_bp
     from portal.prospectus.routes import bp as prospectus_bp
     from portal.site import bp as site_bp
+    from portal.transparency.checkpoint_routes import bp as checkpoints_bp
     from portal.transparency.open_data_routes import bp as open_data_bp
     from portal.transparency.routes import bp as transparency_bp
 
     for bp in (prospectus_bp, events_bp, clarifications_bp, accounts_bp, applications_bp, documents_bp,
                commissioning_bp, round_setup_bp, submissions_bp, panel_bp, panel_admin_bp, assessment_bp,
-               interviews_bp, decisions_bp, letters_bp, bulk_letters_bp, transparency_bp, open_data_bp, health_bp,
-               site_bp, messages_bp, second_factor_bp):
+               interviews_bp, decisions_bp, letters_bp, bulk_letters_bp, transparency_bp, checkpoints_bp, open_data_bp,
+               health_bp, site_bp, messages_bp, second_factor_bp):
         app.register_blueprint(bp)
 
 
@@ -177,7 +181,7 @@ def _register_cli(app: Flask) -> None:
     from portal.demo import seed_demo_command
     from portal.letters.cli import issue_letters_command
     from portal.notifications.cli import deliver_email_command, send_reminders_command
-    from portal.transparency.cli import verify_decisions_command
+    from portal.transparency.cli import checkpoint_decisions_command, verify_decisions_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(backup_command)
@@ -185,6 +189,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(deliver_email_command)
     app.cli.add_command(follow_round_dates_command)
     app.cli.add_command(verify_decisions_command)
+    app.cli.add_command(checkpoint_decisions_command)
     app.cli.add_command(issue_letters_command)
     app.cli.add_command(send_reminders_command)
 

@@ -21,7 +21,13 @@ from portal.models.applications import (
 )
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
-from portal.models.decisions import CurrentDecisionEntry, Decision, DecisionException, DecisionLogEntry
+from portal.models.decisions import (
+    CurrentDecisionEntry,
+    Decision,
+    DecisionException,
+    DecisionLogCheckpoint,
+    DecisionLogEntry,
+)
 from portal.models.enums import (
     AgeBand,
     ApplicationStatus,
@@ -74,5 +80,5 @@ __all__ = [
     "RecoveryCode", "SignInAttempt", "User", "utcnow",
     "EmailConfirmationToken",
     "DraftReminder",
-    "CurrentDecisionEntry", "DecisionException", "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
+    "CurrentDecisionEntry", "DecisionException", "DecisionLogCheckpoint", "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
 ]

@@ -148,3 +148,21 @@ class CurrentDecisionEntry(Base):
 # found by reading this index alone, however deep the page.
 Index("ix_decision_log_current_order", CurrentDecisionEntry.decided_at.desc(), CurrentDecisionEntry.reference,
       CurrentDecisionEntry.entry_id)
+
+
+class DecisionLogCheckpoint(Base):
+    """A signed statement of the decision log's Merkle tree after a publication: its size and root hash.
+
+    ``portal.transparency.checkpoints`` signs "safer-futures-decision-log\\n<tree_size>\\n<root_hash>\\n<signed_at>\\n"
+    with the Ed25519 key in PORTAL_LOG_SIGNING_KEY and publishes the newest at /decisions/checkpoint. Anyone
+    holding one can later prove the log only grew since (docs/decision-log.md). Rows are only ever added.
+    """
+
+    __tablename__ = "decision_log_checkpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tree_size: Mapped[int] = mapped_column(unique=True)  # entries covered: positions 1 to tree_size
+    root_hash: Mapped[str] = mapped_column(String(64))  # hex
+    signed_at: Mapped[datetime]
+    signature: Mapped[str] = mapped_column(String(100))  # base64 of the 64-byte Ed25519 signature
+    key_id: Mapped[str] = mapped_column(String(64))  # hex SHA-256 of the raw 32-byte public key

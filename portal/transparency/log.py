@@ -35,6 +35,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS, IncomeBand
+from portal.transparency import checkpoints
 
 GENESIS_HASH = "0" * 64
 # Income bands whose top is £100,000 or less: small organisations (see the ranking).
@@ -141,6 +142,7 @@ def append(session: Session, decisions: Sequence[Decision], *, now: datetime | N
         entries.append(entry)
     session.flush()
     mark_current(session, entries)
+    checkpoints.record_checkpoint(session, now=now)  # the new tree, signed (docs/decision-log.md)
     return entries
 
 

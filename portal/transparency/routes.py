@@ -15,9 +15,10 @@ from markupsafe import Markup
 
 from portal.access import PUBLIC, access
 from portal.extensions import db
-from portal.transparency import services
+from portal.transparency import services, verification
 from portal.transparency.caching import conditional, kept
 from portal.transparency.chart import bar_chart
+from portal.transparency.checkpoints import current_signer
 
 bp = Blueprint("transparency", __name__)
 
@@ -104,8 +105,9 @@ def round_results(round_slug: str):
 @bp.route("/decisions/verify")
 @access(PUBLIC)
 def verify():
-    """Check the decision log's hash chain now and say whether anything has been changed."""
-    status = services.chain_status(db.session)
+    """Check the decision log now (chain, signed checkpoints, current entries), and a checkpoint someone kept."""
+    status = verification.verify_page(db.session, signer=current_signer(), pasted=request.args.get("checkpoint"))
     # No Last-Modified: a quiet change to a stored entry does not move the last publication date, so a
     # client asking only "modified since?" could be told nothing changed. The ETag follows the result.
-    return _public_page("transparency/verify.html", last_modified=None, status=status, report=status.report)
+    return _public_page("transparency/verify.html", last_modified=None, status=status, report=status.report,
+                        form_failed=status.error is not None)

@@ -7,5 +7,7 @@ EXPECTED = {
     "transparency.entry": EVERYONE,
     "transparency.round_results": EVERYONE,
     "transparency.verify": EVERYONE,
+    "checkpoints.checkpoint": EVERYONE,
+    "checkpoints.entry_proof": EVERYONE,
 }
 URL_VALUES = {"round_slug": ("log_round", "slug"), "position": ("log_entry", "position")}
