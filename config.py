@@ -109,6 +109,9 @@ class Config:
     # "sqlite:///path" (the embedded default, one machine), "redis://host:6379/0" (several machines),
     # "memory://" (tests: each task runs at once, in the caller's process). See portal/jobs.py.
     PORTAL_QUEUE_URL = os.environ.get("PORTAL_QUEUE_URL", f"sqlite:///{Path(INSTANCE_DIR) / 'queue.sqlite3'}")
+    # A bulk letter batch with letters left and no progress for this long has stalled (its worker died, its
+    # tasks were lost): the job queue restarts it by itself, checking every minute (portal/letters/bulk.py).
+    PORTAL_LETTER_BATCH_STALL_SECONDS = int(os.environ.get("PORTAL_LETTER_BATCH_STALL_SECONDS", "60"))
 
     # The Ed25519 private key that signs the decision log's checkpoints (portal/transparency/checkpoints.py):
     # a PEM "PRIVATE KEY" block, or the base64 of its 32-byte seed. Production refuses to start without one;

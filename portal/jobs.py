@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_app_context, request_finished
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -201,6 +201,21 @@ def issue_one(batch_id: int, application_id: int) -> str:
                 raise  # Huey tries the task again later
             time.sleep(random.uniform(0, 0.05 * attempt))
     raise AssertionError("unreachable")
+
+
+@huey.periodic_task(crontab(minute="*"))
+def resume_stalled_letter_batches() -> str:
+    """Every minute: restart each letter batch that has made no progress for PORTAL_LETTER_BATCH_STALL_SECONDS.
+
+    A worker killed mid-batch takes the tasks it had with it, and a queue can be lost; the batch's heartbeat
+    stops, and this queues its missing letters again (each is issued once, whatever runs twice). Queued like
+    any task, it runs after the tasks ahead of it have been taken, so a batch merely waiting its turn moves
+    before it is looked at.
+    """
+    from portal.letters import bulk
+
+    resumed = run_in_app(lambda session: bulk.resume_stalled_batches(session))
+    return ", ".join(f"batch {batch_id}: {queued} queued" for batch_id, queued in resumed.items()) or "none stalled"
 
 
 def nine_in_london(moment: datetime) -> bool:

@@ -7,6 +7,12 @@ second letter for the same application in the same batch (two workers at once). 
 ``UPDATE ... SET issued = issued + 1`` in the same transaction as the letter, so they always match what was
 stored. A batch stalled by a crash (workers stopped, queue lost) is resumed with ``resume_batch``: every
 application of the round that still has no letter in the batch and still needs one is queued again.
+
+The batch keeps a heartbeat, ``progress_at``: set when it starts or is resumed and with every letter dealt with
+(in the same UPDATE as the counters). ``resume_stalled_batches``, run every minute by the job queue
+(``portal.jobs.resume_stalled_letter_batches``) and by ``flask issue-letters --resume-stalled``, restarts each
+unfinished batch whose heartbeat is older than ``PORTAL_LETTER_BATCH_STALL_SECONDS``, in the same way. It claims
+a batch with a compare-and-set UPDATE on the heartbeat, so two schedulers at once queue its letters only once.
 """
 
 from __future__ import annotations
@@ -14,18 +20,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from portal import audit, jobs
 from portal.domain import NotFound, StateTransitionError
+from portal.formatting import clock, date_time, london
 from portal.letters import services as letters
 from portal.models import Application, Letter, LetterBatch, Role, Round, RoundStatus, User, utcnow
 from portal.permissions import require_commissioner
 
-# A batch with no progress for this long is taken to have stopped (a worker crashed, the queue was lost).
-STALLED_AFTER = timedelta(minutes=5)
+# A batch with no progress for this long is taken to have stopped (a worker crashed, the queue was lost), unless
+# PORTAL_LETTER_BATCH_STALL_SECONDS says otherwise.
+STALLED_AFTER = timedelta(seconds=60)
+# The job queue restarts a batch by itself at most this many times: one that keeps stopping (a letter that
+# kills its worker every time) is left for a person to look at and resume.
+AUTO_RESUME_LIMIT = 5
 ERROR_MAX = 2000
 NOTHING_TO_DO = "Every letter is already issued"
 NOT_PUBLISHED = ("Letters can be issued only once the round's decisions are published in the decision log. "
@@ -91,8 +103,8 @@ def start_batch(session: Session, *, round_: Round, by: User, now: datetime | No
         raise StateTransitionError(NOT_PUBLISHED)
     now = now or utcnow()
     needed = _needed_ids(session, round_)
-    batch = LetterBatch(round_id=round_.id, requested_by_id=by.id, requested_at=now, total=len(needed),
-                        finished_at=None if needed else now)
+    batch = LetterBatch(round_id=round_.id, requested_by_id=by.id, requested_at=now, progress_at=now,
+                        total=len(needed), finished_at=None if needed else now)
     session.add(batch)
     session.flush()
     audit.record(session, actor=by, action="letters.bulk_started", entity=batch,
@@ -102,10 +114,25 @@ def start_batch(session: Session, *, round_: Round, by: User, now: datetime | No
     return batch
 
 
+def stall_interval() -> timedelta:
+    """How long a batch may go without progress before it counts as stopped (PORTAL_LETTER_BATCH_STALL_SECONDS)."""
+    if has_app_context() and current_app.config.get("PORTAL_LETTER_BATCH_STALL_SECONDS"):
+        return timedelta(seconds=int(current_app.config["PORTAL_LETTER_BATCH_STALL_SECONDS"]))
+    return STALLED_AFTER
+
+
+def in_words(interval: timedelta) -> str:
+    """'1 minute', '5 minutes', '90 seconds'."""
+    seconds = int(interval.total_seconds())
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    return f"{seconds} second{'' if seconds == 1 else 's'}"
+
+
 def last_progress(session: Session, batch: LetterBatch) -> datetime:
-    """When the batch last moved: its latest letter, or when it was asked for."""
-    latest = session.scalar(select(func.max(Letter.issued_at)).where(Letter.batch_id == batch.id))
-    return max(latest, batch.requested_at) if latest is not None else batch.requested_at
+    """When the batch last moved: its heartbeat (started, resumed, or a letter dealt with)."""
+    return batch.progress_at or batch.requested_at
 
 
 def can_resume(session: Session, batch: LetterBatch, *, now: datetime | None = None) -> bool:
@@ -114,7 +141,7 @@ def can_resume(session: Session, batch: LetterBatch, *, now: datetime | None = N
         return True
     if batch.finished_at is not None:
         return False
-    return (now or utcnow()) - last_progress(session, batch) >= STALLED_AFTER
+    return (now or utcnow()) - last_progress(session, batch) >= stall_interval()
 
 
 def resume_batch(session: Session, *, batch: LetterBatch, by: User, now: datetime | None = None) -> int:
@@ -124,8 +151,15 @@ def resume_batch(session: Session, *, batch: LetterBatch, by: User, now: datetim
     if not can_resume(session, batch, now=now):
         if batch.finished_at is not None:
             raise StateTransitionError("This batch has finished: every letter in it was issued")
-        raise StateTransitionError("This batch is still issuing letters. If it stops moving for "
-                                   f"{STALLED_AFTER.seconds // 60} minutes you can resume it")
+        raise StateTransitionError("This batch is still issuing letters. If it makes no progress for "
+                                   f"{in_words(stall_interval())}, the job queue restarts it, and you can "
+                                   "resume it yourself")
+    batch.progress_at = now
+    return _requeue(session, batch=batch, by=by, action="letters.bulk_resumed", now=now)
+
+
+def _requeue(session: Session, *, batch: LetterBatch, by: User | None, action: str, now: datetime) -> int:
+    """Recount the batch from its letters and queue again every letter it still needs; returns how many."""
     before = audit.snapshot(batch, ["issued", "skipped", "failed", "finished_at"])
     missing = _needed_ids(session, batch.round, excluding_batch=batch)
     issued = session.scalar(select(func.count()).where(Letter.batch_id == batch.id)) or 0
@@ -134,12 +168,43 @@ def resume_batch(session: Session, *, batch: LetterBatch, by: User, now: datetim
     batch.total = max(batch.total, issued + len(missing))
     batch.skipped = batch.total - issued - len(missing)
     batch.finished_at = None if missing else now
-    audit.record(session, actor=by, action="letters.bulk_resumed", entity=batch, before=before,
+    audit.record(session, actor=by, action=action, entity=batch, before=before,
                  after={**audit.snapshot(batch, ["issued", "skipped", "failed", "finished_at"]),
                         "application_ids": missing})
     for application_id in missing:
         jobs.enqueue_after_commit(session, jobs.issue_one, batch.id, application_id)
     return len(missing)
+
+
+def _stalled(cutoff: datetime):
+    """The conditions of a batch the job queue should restart: work left, no progress since ``cutoff``."""
+    return (LetterBatch.finished_at.is_(None), LetterBatch.progress_at <= cutoff,
+            LetterBatch.auto_resumes < AUTO_RESUME_LIMIT)
+
+
+def resume_stalled_batches(session: Session, *, now: datetime | None = None) -> dict[int, int]:
+    """Restart every unfinished batch with no progress for the stall interval; returns {batch id: letters queued}.
+
+    Each batch is claimed with one UPDATE that moves its heartbeat only if it is still stale (compare-and-set):
+    on PostgreSQL a second scheduler's UPDATE waits for the first to commit and then matches nothing, and on
+    SQLite the write lock puts them in turn. So the letters are queued once, however many schedulers run.
+    """
+    now = now or utcnow()
+    cutoff = now - stall_interval()
+    resumed: dict[int, int] = {}
+    for batch_id in session.scalars(select(LetterBatch.id).where(*_stalled(cutoff)).order_by(LetterBatch.id)).all():
+        claimed = session.execute(
+            update(LetterBatch).where(LetterBatch.id == batch_id, *_stalled(cutoff))
+            .values(stalled_at=LetterBatch.progress_at, progress_at=now, auto_resumed_at=now,
+                    auto_resumes=LetterBatch.auto_resumes + 1)
+            .execution_options(synchronize_session=False)).rowcount
+        if claimed != 1:
+            continue  # another scheduler restarted it, or a worker moved it, since we looked
+        batch = session.get(LetterBatch, batch_id)
+        session.refresh(batch)
+        resumed[batch_id] = _requeue(session, batch=batch, by=None, action="letters.bulk_resumed_automatically",
+                                     now=now)
+    return resumed
 
 
 # One letter (run by a worker) ---------------------------------------------------------------------------
@@ -155,7 +220,7 @@ def _count(session: Session, *, batch_id: int, outcome: str, error: str | None =
            now: datetime | None = None) -> None:
     """Add one to a counter in the database itself (safe with many workers), and finish the batch when all are done."""
     column = getattr(LetterBatch, outcome)
-    values: dict = {outcome: column + 1}
+    values: dict = {outcome: column + 1, "progress_at": now or utcnow()}  # the heartbeat moves with each letter
     if error is not None:
         values["last_error"] = error[:ERROR_MAX]
     session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(values)
@@ -270,6 +335,25 @@ class BatchProgress:
         return "Stopped: resume it to issue the rest" if self.resumable else "Issuing letters"
 
     @property
+    def restart_note(self) -> str | None:
+        """What the job queue did about the batch stopping, if it restarted it; None if it never had to."""
+        batch = self.batch
+        if not batch.auto_resumes or batch.stalled_at is None or batch.auto_resumed_at is None:
+            return None
+        stopped, restarted = batch.stalled_at, batch.auto_resumed_at
+        if london(stopped).date() == london(restarted).date():
+            when = f"stopped being issued at {clock(stopped)} and were restarted automatically at {clock(restarted)}"
+        else:
+            when = (f"stopped being issued on {date_time(stopped)} and were restarted automatically on "
+                    f"{date_time(restarted)}")
+        note = f"The letters {when}."
+        if batch.auto_resumes > 1:
+            note += f" The job queue has restarted this batch {batch.auto_resumes} times."
+        if self.resumable and batch.auto_resumes >= AUTO_RESUME_LIMIT:
+            note += " It will not restart it again by itself: resume it when the problem is fixed."
+        return note
+
+    @property
     def still_to_do(self) -> int:
         """Letters not dealt with yet."""
         return self.batch.total - self.done
@@ -305,7 +389,8 @@ class BatchProgress:
                 "failed": batch.failed, "done": self.done, "still_to_do": self.still_to_do,
                 "finished": self.finished, "succeeded": self.succeeded, "summary": self.summary,
                 "headline": self.headline, "state": self.state, "resumable": self.resumable,
-                "last_error": batch.last_error}
+                "last_error": batch.last_error, "auto_resumes": batch.auto_resumes,
+                "restart_note": self.restart_note}
 
 
 def batch_progress(session: Session, *, batch: LetterBatch, by: User, now: datetime | None = None) -> BatchProgress:

@@ -31,7 +31,7 @@ def _round_page(round_, *, problem: str):
 def _batch_page(progress: bulk.BatchProgress, *, problem: str | None = None):
     """The batch's progress page."""
     return render_template("letters/batch.html", round=progress.batch.round, progress=progress, problem=problem,
-                           form=BulkActionForm())
+                           form=BulkActionForm(), stall_interval=bulk.in_words(bulk.stall_interval()))
 
 
 @bp.route("/rounds/<int:round_id>/letters/issue-all", methods=["POST"])

@@ -37,18 +37,36 @@ def _wait(batch_id: int, *, interval: float) -> None:
         time.sleep(interval)
 
 
+def _resume_stalled() -> None:
+    """Restart the stalled batches now and say which."""
+    resumed = bulk.resume_stalled_batches(db.session)
+    db.session.commit()  # the tasks are queued once this commits
+    jobs.run_ready(db.session)
+    if not resumed:
+        click.echo("No batch needs restarting.")
+    for batch_id, queued in resumed.items():
+        click.echo(f"Restarted batch {batch_id}: {queued} letter(s) queued again.")
+
+
 @click.command("issue-letters")
 @click.option("--round", "slug", help="The round's slug, as in its web address.")
 @click.option("--resume", "resume_id", type=int, help="Resume the batch with this number instead.")
+@click.option("--resume-stalled", "stalled", is_flag=True,
+              help="Restart every batch that has stopped making progress, as the job queue does each minute.")
 @click.option("--as", "email", help="The commissioner to act as (the first commissioner by default).")
 @click.option("--wait", is_flag=True, help="Wait for the workers, printing the progress.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between progress lines with --wait.")
 @with_appcontext
-def issue_letters_command(slug: str | None, resume_id: int | None, email: str | None, wait: bool,
+def issue_letters_command(slug: str | None, resume_id: int | None, stalled: bool, email: str | None, wait: bool,
                           interval: float) -> None:
     """Issue every letter a round still needs, in the queue's workers; or resume a stopped batch."""
+    if stalled:
+        if slug is not None or resume_id is not None:
+            raise click.UsageError("Give --resume-stalled on its own")
+        _resume_stalled()
+        return
     if (slug is None) == (resume_id is None):
-        raise click.UsageError("Give either --round <slug> or --resume <batch number>")
+        raise click.UsageError("Give either --round <slug>, --resume <batch number> or --resume-stalled")
     try:
         by = bulk.operator(db.session, email=email)
         if resume_id is not None:

@@ -79,6 +79,14 @@ class LetterBatch(Base):
     failed: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None]
+    # The workers' heartbeat: when the batch last moved (started, resumed, or a letter dealt with). A batch
+    # with work left whose heartbeat is older than PORTAL_LETTER_BATCH_STALL_SECONDS has stalled.
+    progress_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Restarts by the job queue itself (portal.jobs.resume_stalled_letter_batches): how many, and the latest
+    # one's times: when the letters stopped being issued (the heartbeat then) and when they were restarted.
+    auto_resumes: Mapped[int] = mapped_column(default=0, server_default="0")
+    stalled_at: Mapped[datetime | None]
+    auto_resumed_at: Mapped[datetime | None]
 
     round: Mapped[Round] = relationship()
     requested_by: Mapped[User] = relationship()
