@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.domain import DomainError
+from portal.invisible import strip_invisible
 from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS, OrganisationType
 from portal.pending import take_pending_form
 
@@ -27,11 +28,13 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def drop_control_characters(value: Any) -> Any:
-    """Field filter: remove NUL and other control characters nobody types (PostgreSQL cannot store a NUL).
+    """Field filter: remove NUL and other control characters nobody types (PostgreSQL cannot store a NUL), and
+    the invisible bidirectional controls and zero-width characters that make a name read as something else
+    (see portal/invisible.py; zero-width joiners stay).
 
     Tabs and line breaks stay.
     """
-    return _CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+    return strip_invisible(_CONTROL_CHARACTERS.sub("", value)) if isinstance(value, str) else value
 
 
 class PortalForm(FlaskForm):
@@ -41,9 +44,10 @@ class PortalForm(FlaskForm):
         """Options for every PortalForm."""
 
         def bind_field(self, form, unbound_field, options):
-            """Every field drops control characters from what is posted, after its own filters."""
+            """Every field drops control and invisible characters from what is posted, before its own filters (so
+            spaces hidden behind a zero-width character are still stripped)."""
             field = unbound_field.bind(form=form, **options)
-            field.filters = (*field.filters, drop_control_characters)
+            field.filters = (drop_control_characters, *field.filters)
             return field
 
     restored: bool = False

@@ -24,6 +24,7 @@ from portal.commissioning.decision_services import (
 )
 from portal.domain import DomainError
 from portal.forms import PortalForm, strip
+from portal.identifying import Identifying
 from portal.models import DecisionLogEntry, Outcome
 
 
@@ -47,20 +48,33 @@ def _amount_field() -> StringField:
 def _reason_field() -> TextAreaField:
     """The reason for the decision, or the feedback for a declined group."""
     return TextAreaField("Reason or feedback",
-                         description="Published in the decision log. For a decline, this is the group's feedback.",
+                         description="For an award, published in the decision log. For a decline or reserve, the "
+                                     "group's feedback: it is sent to the group and not published.",
                          filters=[strip], widget=GovTextArea())
+
+
+def _public_note_field() -> TextAreaField:
+    """Optional text for the public about a declined or reserve decision."""
+    return TextAreaField(
+        "Public note (optional)",
+        description="Only if the public should read more than the main reason, the amount asked for and the "
+                    "score. Do not name or describe the group, its people, address or project. Another "
+                    "commissioner must approve it before it can be published.",
+        filters=[strip], widget=GovCharacterCount())
 
 
 # Each outcome's own fields, shown under its radio (GOV.UK's conditional reveal; all shown without JavaScript,
 # each group under its outcome). Only the chosen outcome's fields are read: the rest are ignored.
 OUTCOME_FIELDS = {
     Outcome.AWARD.value: ("amount", "award_reason"),
-    Outcome.DECLINE.value: ("reason_category", "feedback"),
-    Outcome.RESERVE.value: ("reserve_reason",),
+    Outcome.DECLINE.value: ("reason_category", "feedback", "decline_public_note"),
+    Outcome.RESERVE.value: ("reserve_reason", "reserve_public_note"),
 }
 # The field that holds the reason (the service calls it "reason") for each outcome.
 REASON_FIELDS = {Outcome.AWARD.value: "award_reason", Outcome.DECLINE.value: "feedback",
                  Outcome.RESERVE.value: "reserve_reason"}
+# The field that holds the optional public text (the service's "public_note") for a decline or reserve.
+PUBLIC_NOTE_FIELDS = {Outcome.DECLINE.value: "decline_public_note", Outcome.RESERVE.value: "reserve_public_note"}
 
 
 class DecisionForm(PortalForm):
@@ -78,25 +92,27 @@ class DecisionForm(PortalForm):
         widget=GovRadioInput(),
     )
     feedback = TextAreaField("Feedback for the group",
-                             description="Published in the decision log, without the group's name, and sent to "
-                                         "the group in their letter.",
+                             description="Sent to the group in their letter. Not published: the decision log shows "
+                                         "the main reason, the amount asked for and the score.",
                              filters=[strip], widget=GovTextArea())
+    decline_public_note = _public_note_field()
     reserve_reason = TextAreaField("Why is it on the reserve list?",
-                                   description="Published in the decision log, without the group's name.",
+                                   description="Sent to the group in their letter. Not published.",
                                    filters=[strip], widget=GovTextArea())
+    reserve_public_note = _public_note_field()
     version = HiddenField()
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 
     asked_pence: int = 0
     allowed: list[Outcome] = list(Outcome)
-    identifying: list[str] = []
+    identifying: Identifying | None = None
 
-    def setup(self, *, asked_pence: int, allowed: list[Outcome], identifying: list[str] | None = None
+    def setup(self, *, asked_pence: int, allowed: list[Outcome], identifying: Identifying | None = None
               ) -> DecisionForm:
         """Set the amount asked for, the outcomes that may be chosen and what would name the group."""
         self.asked_pence = asked_pence
         self.allowed = allowed
-        self.identifying = list(identifying or [])
+        self.identifying = identifying
         self.outcome.choices = [SelectChoice(o.value, OUTCOME_WORDS[o]) for o in allowed]
         return self
 
@@ -114,14 +130,18 @@ class DecisionForm(PortalForm):
         outcome = self.outcome.data
         mine = OUTCOME_FIELDS.get(outcome or "", ())
         reason = REASON_FIELDS.get(outcome or "")
+        note = PUBLIC_NOTE_FIELDS.get(outcome or "")
         return DecisionInput(outcome=outcome, amount=self.amount.data if "amount" in mine else None,
                              reason_category=self.reason_category.data if "reason_category" in mine else None,
-                             reason=self[reason].data if reason else None, version=self.started_from())
+                             reason=self[reason].data if reason else None, version=self.started_from(),
+                             public_note=self[note].data if note else None)
 
     def field_for(self, name: str | None) -> str | None:
         """The form's field for a field the service names: its "reason" is the chosen outcome's reason field."""
         if name == "reason":
             return REASON_FIELDS.get(self.outcome.data or "", "award_reason")
+        if name == "public_note":
+            return PUBLIC_NOTE_FIELDS.get(self.outcome.data or "", "decline_public_note")
         return name
 
     def add_domain_error(self, error: DomainError, default_field: str | None = None) -> None:
@@ -190,3 +210,17 @@ class ExceptionForm(PortalForm):
         widget=GovCharacterCount(),
     )
     submit = SubmitField("Save the reason", widget=GovSubmitInput())
+
+
+class PublicNoteApprovalForm(PortalForm):
+    """A second commissioner's approval of public text, with the decision's version they read."""
+
+    version = HiddenField()
+    submit = SubmitField("Approve this text for publication", widget=GovSubmitInput())
+
+    def started_from(self) -> int | None:
+        """The decision's version when the page was opened (None if missing or tampered with)."""
+        try:
+            return int(self.version.data or "")
+        except ValueError:
+            return None

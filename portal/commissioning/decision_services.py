@@ -9,8 +9,7 @@ and a published entry can be corrected by a new entry that names it, with a reas
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +25,7 @@ from portal.commissioning import assessment_services
 from portal.commissioning.assessment_services import RankedRow, RoundRanking, organisation_name
 from portal.domain import DomainError, NotFound, StateTransitionError, ValidationError
 from portal.formatting import date_time, money, parse_pounds
+from portal.identifying import Identifying, Kind, removal_words
 from portal.models import (
     Application,
     ApplicationStatus,
@@ -45,6 +45,8 @@ from portal.round_lifecycle import transition_round
 from portal.transparency import log
 
 REASON_MAX_CHARACTERS = 2000
+# Optional text for the public about a declined or reserve decision: a sentence or two.
+PUBLIC_NOTE_MAX_CHARACTERS = 1000
 # Why an application may be decided without its full set of scores: a sentence or two, kept from the public.
 EXCEPTION_MAX_CHARACTERS = 500
 # Why an application was declined: one is published with the written feedback.
@@ -74,7 +76,8 @@ STATUS_FOR_OUTCOME = {
     Outcome.RESERVE: ApplicationStatus.RESERVE,
 }
 AUDITED_FIELDS = ["outcome", "amount_awarded_pence", "reason_category", "reason", "panel_score", "decided_by_id",
-                  "decided_by_role", "decided_at", "from_recommendation", "published_at"]
+                  "decided_by_role", "decided_at", "from_recommendation", "published_at", "public_note",
+                  "public_note_by_id", "public_note_approved_by_id", "public_note_approved_at"]
 
 
 # Errors ------------------------------------------------------------------------------------------
@@ -358,6 +361,7 @@ class DecisionInput:
     reason_category: str | None = None
     reason: str | None = None
     version: int | None = None  # the decision's version when the form was opened; None for a new decision
+    public_note: str | None = None  # optional text for the public, for a decline or reserve only
 
 
 @dataclass(frozen=True)
@@ -368,6 +372,7 @@ class CleanDecision:
     amount_awarded_pence: int | None
     reason_category: str | None
     reason: str
+    public_note: str = ""
 
 
 def _amount_problem(text: str | None, *, asked_pence: int, field_name: str) -> tuple[int | None, dict[str, str]]:
@@ -401,76 +406,60 @@ def _reason_problem(reason: str, *, outcome: Outcome) -> dict[str, str]:
 
 # Naming the group ---------------------------------------------------------------------------------
 
-_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
 # Towns in a sent address say only where a group is (as the published description does), not who it is.
-PLACE_NAMES = frozenset({"london", *(name.lower() for name in BOROUGHS.values())})
+PLACE_NAMES = frozenset({"London", *BOROUGHS.values()})
 
 
-def identifying_terms(application: Application) -> list[str]:
-    """What would name the group in a public reason: its name (as sent and as now), its charity and company
-    numbers, its project title, and its address lines and postcode (not the town, which only says where)."""
+def identifying_terms(application: Application) -> Identifying:
+    """What would identify the group in a public reason (see portal/identifying.py): its name (as sent and as
+    now), charity and company numbers, postcode and address lines (not the town, which only says where), the
+    names of its members and of the person who applied and signed the declaration, and the project title."""
     organisation = application.organisation
     snapshot = application.submitted_snapshot or {}
     sent = snapshot.get("organisation") or {}
-    places = {(organisation.town or "").strip().lower(), *PLACE_NAMES}
+    declaration = snapshot.get("declaration") or {}
     sent_address = [line for line in (sent.get("address") or []) if isinstance(line, str)]
-    terms = [sent.get("name"), organisation.name, sent.get("charity_number"), organisation.charity_number,
-             sent.get("company_number"), organisation.company_number, snapshot.get("project_title"),
-             application.project_title, organisation.address_line_1, organisation.address_line_2,
-             organisation.postcode,
-             *(line for line in sent_address if line.strip().lower() not in places)]
-    unique: dict[str, str] = {}
-    for term in terms:
-        text = " ".join((term or "").split())
-        if len(text) >= 3:  # a stray initial or a one-digit house number names nobody
-            unique.setdefault(text.lower(), text)
-    return list(unique.values())
+    created_by = getattr(application, "created_by", None)
+    people = [membership.user.name for membership in getattr(organisation, "memberships", None) or []]
+    people += [created_by.name if created_by else None, getattr(application, "declared_by_name", None),
+               declaration.get("name")]
+    return Identifying(
+        names=[sent.get("name"), organisation.name],
+        numbers=[sent.get("charity_number"), organisation.charity_number, sent.get("company_number"),
+                 organisation.company_number],
+        postcodes=[organisation.postcode],
+        address_lines=[organisation.address_line_1, organisation.address_line_2, *sent_address],
+        people=people, project_titles=[snapshot.get("project_title"), application.project_title],
+        places=[organisation.town, *PLACE_NAMES])
 
 
-def _term_pattern(term: str) -> re.Pattern[str]:
-    """The term anywhere in a text, in any case, with any spacing, not as part of a longer word or number."""
-    compact = term.replace(" ", "")
-    if _POSTCODE.match(term) or (compact.isalnum() and any(ch.isdigit() for ch in compact)):
-        # Numbers and postcodes are matched however they are spaced: "SE1 7AB", "se17ab", "1 099 999".
-        body = r"\s*".join(re.escape(ch) for ch in compact)
-    else:
-        body = r"\s+".join(re.escape(word) for word in term.split())
-    return re.compile(rf"(?<![0-9a-z]){body}(?![0-9a-z])", re.IGNORECASE)
+def naming_found(text: str | None, identifying: Identifying | None) -> list[Kind]:
+    """The kinds of identifying detail in the text, in the order they appear (never the details themselves)."""
+    return identifying.kinds(text) if identifying else []
 
 
-def naming_found(text: str | None, terms: Iterable[str]) -> list[str]:
-    """The parts of the text that name the group, as they were typed, in the order they appear."""
-    found: list[tuple[int, str]] = []
-    for term in terms:
-        match = _term_pattern(term).search(text or "")
-        if match and match.group(0) not in {words for _, words in found}:
-            found.append((match.start(), match.group(0)))
-    return [words for _, words in sorted(found)]
+def naming_message(found: Sequence[Kind]) -> str:
+    """What to do about a public text that identifies a declined or reserve group."""
+    return ("Do not name the group: declined and reserve decisions are published without it. "
+            f"Remove {removal_words(found)}")
 
 
-def naming_message(found: Sequence[str]) -> str:
-    """What to do about a reason that names a declined or reserve group."""
-    quoted = [f'"{words}"' for words in found]
-    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
-    return (f"Do not name the group: declined and reserve decisions are published without it. Remove {listed}")
-
-
-def _naming_problems(fields: dict[str, str | None], terms: Sequence[str]) -> dict[str, str]:
-    """A message for each field whose text names the group."""
+def _naming_problems(fields: dict[str, str | None], identifying: Identifying | None) -> dict[str, str]:
+    """A message for each field whose text identifies the group."""
     problems = {}
     for name, text in fields.items():
-        found = naming_found(text, terms)
+        found = naming_found(text, identifying)
         if found:
             problems[name] = naming_message(found)
     return problems
 
 
 def check_decision(entry: DecisionInput, *, asked_pence: int, allowed: list[Outcome] | None = None,
-                   identifying: Sequence[str] = ()) -> tuple[CleanDecision | None, dict[str, str]]:
+                   identifying: Identifying | None = None) -> tuple[CleanDecision | None, dict[str, str]]:
     """Apply the decision rules to what was typed: the clean decision, or a message for each field at fault.
 
     ``identifying`` holds what would name the group (see ``identifying_terms``): a decline or reserve
-    reason containing any of it is refused, because those decisions are published without the name.
+    public note containing any of it is refused, because those decisions are published without the name.
     """
     allowed = allowed or list(Outcome)
     try:
@@ -492,11 +481,22 @@ def check_decision(entry: DecisionInput, *, asked_pence: int, allowed: list[Outc
         if category not in DECLINE_CATEGORIES:
             problems["reason_category"] = "Choose the main reason for declining"
     problems.update(_reason_problem(reason, outcome=outcome))
-    if outcome in UNNAMED_OUTCOMES and "reason" not in problems:
-        problems.update(_naming_problems({"reason": reason}, identifying))
+    note = ""
+    if outcome in UNNAMED_OUTCOMES:
+        note = (entry.public_note or "").strip()
+        problems.update(public_note_problems(note, identifying))
     if problems:
         return None, problems
-    return CleanDecision(outcome=outcome, amount_awarded_pence=amount, reason_category=category, reason=reason), {}
+    return CleanDecision(outcome=outcome, amount_awarded_pence=amount, reason_category=category, reason=reason,
+                         public_note=note), {}
+
+
+def public_note_problems(note: str, identifying: Identifying | None) -> dict[str, str]:
+    """A message for optional public text that is too long or identifies the group; nothing when it is fine."""
+    if len(note) > PUBLIC_NOTE_MAX_CHARACTERS:
+        return {"public_note": f"The public note must be {PUBLIC_NOTE_MAX_CHARACTERS:,} characters or fewer. "
+                               f"Remove {len(note) - PUBLIC_NOTE_MAX_CHARACTERS:,} characters"}
+    return _naming_problems({"public_note": note}, identifying)
 
 
 def _first_problem(problems: dict[str, str]) -> ValidationError:
@@ -555,6 +555,10 @@ def _store(session: Session, *, application: Application, decision: Decision | N
             row.amount_awarded_pence = clean.amount_awarded_pence
             row.reason_category = clean.reason_category
             row.reason = clean.reason
+            if clean.public_note != (row.public_note or ""):  # new text needs a new approval
+                row.public_note = clean.public_note
+                row.public_note_by_id = by.id if clean.public_note else None
+                row.public_note_approved_by_id = row.public_note_approved_at = None
             row.panel_score = score
             row.decided_by_id, row.decided_by_role, row.decided_at = by.id, Role(by.role), now
             row.from_recommendation = False
@@ -817,7 +821,7 @@ def preview(decision: Decision) -> PublicPreview:
         amount_requested_pence=application.amount_requested_pence or 0,
         amount_awarded_pence=decision.amount_awarded_pence if named else None,
         panel_score=None if decision.panel_score is None else round(decision.panel_score, 1),
-        reason_category=decision.reason_category, reason=decision.reason or "",
+        reason_category=decision.reason_category, reason=decision.published_reason,
     )
 
 
@@ -836,7 +840,8 @@ def _ready_to_publish(session: Session, *, round_: Round, by: User) -> RoundDeci
 
 
 def naming_problems(overview: RoundDecisions) -> list[str]:
-    """Declined and reserve decisions whose reason names the group: none may be published like that."""
+    """Declined and reserve decisions whose public text identifies the group or awaits a second commissioner's
+    approval: none may be published like that."""
     problems = []
     for row in overview.rows:
         decision = row.decision
@@ -849,11 +854,16 @@ def naming_problems(overview: RoundDecisions) -> list[str]:
 
 
 def _published_naming_problem(decision: Decision) -> str | None:
-    """Why this decision's reason cannot be published as it is (it names a declined or reserve group)."""
-    found = naming_found(decision.reason, identifying_terms(decision.application))
-    if not found:
-        return None
-    return f"Change the reason for {decision.application.reference}. {naming_message(found)}"
+    """Why this decision's public text cannot be published as it is: it identifies a declined or reserve group
+    (checked again, in case it got in some other way), or no second commissioner has approved it."""
+    reference = decision.application.reference
+    found = naming_found(decision.public_note, identifying_terms(decision.application))
+    if found:
+        return f"Change the public note for {reference}. {naming_message(found)}"
+    if decision.public_note_awaiting_approval:
+        return (f"The public note for {reference} is waiting for approval. A commissioner other than the one "
+                "who wrote it must approve it, or remove it")
+    return None
 
 
 def publication_preview(session: Session, *, round_: Round, by: User) -> list[PublicPreview]:
@@ -946,6 +956,76 @@ def publish_one(session: Session, *, application: Application, by: User,
     return entry
 
 
+# Approving public text ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicNotePage:
+    """A declined or reserve decision's public text, for a second commissioner to read and approve."""
+
+    application: Application
+    decision: Decision | None
+    why_not: str | None  # why this commissioner cannot approve it now, or None when they can
+
+    @property
+    def approved(self) -> bool:
+        """The text has been approved (and is published with the decision)."""
+        return self.decision is not None and self.decision.public_note_approved_at is not None
+
+
+def public_note_page(session: Session, *, application: Application, by: User) -> PublicNotePage:
+    """The application's public text and whether this commissioner may approve it."""
+    require_commissioner(by, COMMISSIONERS_ONLY)
+    decision = decision_for(session, application)
+    return PublicNotePage(application=application, decision=decision,
+                          why_not=_why_not_approvable(decision, application=application, by=by))
+
+
+def _why_not_approvable(decision: Decision | None, *, application: Application, by: User) -> str | None:
+    """Why this commissioner cannot approve the decision's public text now, or None when they can."""
+    if decision is None or decision.outcome not in UNNAMED_OUTCOMES or not decision.public_note:
+        return f"There is no public note for {application.reference} to approve"
+    if decision.public_note_approved_at is not None:
+        approver = decision.public_note_approved_by.name if decision.public_note_approved_by else "A commissioner"
+        return f"{approver} approved this public note on {date_time(decision.public_note_approved_at)}"
+    if decision.published_at is not None:
+        return f"The decision for {application.reference} is already published"
+    if decision.public_note_by_id == by.id:
+        return "You wrote this public note, so a different commissioner must approve it"
+    found = naming_found(decision.public_note, identifying_terms(application))
+    if found:
+        return f"This public note cannot be approved. {naming_message(found)}"
+    return None
+
+
+def approve_public_note(session: Session, *, application: Application, version: int | None, by: User,
+                        now: datetime | None = None) -> Decision:
+    """Approve a declined or reserve decision's public text for publication, as a second commissioner.
+
+    ``version`` is the decision's version the approver read: text changed since is refused, so nobody approves
+    words they have not seen.
+    """
+    page = public_note_page(session, application=application, by=by)
+    if page.why_not:
+        raise StateTransitionError(page.why_not)
+    decision = page.decision
+    if version != decision.version:
+        raise StateTransitionError("The decision was changed after you opened this page. Read the public note "
+                                   "again before you approve it")
+    before = audit.snapshot(decision, AUDITED_FIELDS)
+    try:
+        with session.begin_nested():
+            decision.public_note_approved_by_id = by.id
+            decision.public_note_approved_at = now or utcnow()
+            session.flush()
+    except StaleDataError:
+        raise StateTransitionError("The decision was changed a moment ago by someone else. Read the public note "
+                                   "again before you approve it") from None
+    audit.record(session, actor=by, action="decision.public_note_approved", entity=decision, before=before,
+                 after={**audit.snapshot(decision, AUDITED_FIELDS), "application": application.reference})
+    return decision
+
+
 # Correcting a published entry --------------------------------------------------------------------
 
 
@@ -989,7 +1069,7 @@ def check_correction(entry: DecisionLogEntry, typed: CorrectionInput) -> tuple[C
                                                                                  dict[str, str]]:
     """Apply the rules to a correction: the corrected decision, the public reason, and messages per field."""
     outcome = Outcome(entry.outcome)
-    identifying = identifying_terms(entry.application) if outcome in UNNAMED_OUTCOMES else []
+    identifying = identifying_terms(entry.application) if outcome in UNNAMED_OUTCOMES else None
     clean, problems = check_decision(
         DecisionInput(outcome=outcome.value, amount=typed.amount, reason_category=typed.reason_category,
                       reason=typed.reason),
@@ -1008,9 +1088,19 @@ def check_correction(entry: DecisionLogEntry, typed: CorrectionInput) -> tuple[C
 
 
 def _unchanged(entry: DecisionLogEntry, clean: CleanDecision) -> bool:
-    """Whether the correction would publish the same amount, category and reason again."""
+    """Whether the correction would publish the same amount, category and reason again (for a decline or
+    reserve, the reason is the group's feedback, which is not published: compared with the decision's)."""
+    reason = entry.reason if clean.outcome == Outcome.AWARD else correction_reason_text(entry)
     return (clean.amount_awarded_pence == entry.amount_awarded_pence
-            and (clean.reason_category or None) == (entry.reason_category or None) and clean.reason == entry.reason)
+            and (clean.reason_category or None) == (entry.reason_category or None) and clean.reason == reason)
+
+
+def correction_reason_text(entry: DecisionLogEntry) -> str:
+    """The reason a correction starts from: the published reason of an award, the feedback of a decline or
+    reserve (its public text, approved separately, stays as it is)."""
+    if entry.outcome == Outcome.AWARD:
+        return entry.reason or ""
+    return entry.decision.reason or ""
 
 
 def correct_entry(session: Session, *, entry: DecisionLogEntry, typed: CorrectionInput, by: User,

@@ -8,11 +8,13 @@ from flask_login import current_user
 from portal.access import COMMISSIONERS, access
 from portal.commissioning import decision_services as services
 from portal.commissioning.decision_forms import (
+    PUBLIC_NOTE_FIELDS,
     REASON_FIELDS,
     ActionForm,
     CorrectionForm,
     DecisionForm,
     ExceptionForm,
+    PublicNoteApprovalForm,
 )
 from portal.domain import StateTransitionError, ValidationError
 from portal.extensions import db
@@ -100,7 +102,7 @@ def decide(decision_application_id: int):
             flash(f"Decision saved for {application.reference}")
             return redirect(url_for(".round_decisions", round_id=application.round_id) + f"#{application.reference}")
     return render_template("decisions/decide.html", page=page, form=form, problem=problem, conflict=conflict,
-                           application=application)
+                           application=application, public_note_max=services.PUBLIC_NOTE_MAX_CHARACTERS)
 
 
 def _decision_form(page: services.DecisionPage) -> DecisionForm:
@@ -116,6 +118,8 @@ def _decision_form(page: services.DecisionPage) -> DecisionForm:
                     "reason_category": decision.reason_category,
                     REASON_FIELDS[decision.outcome.value]: "" if fresh else decision.reason,
                     "version": str(decision.version)}
+            if decision.outcome.value in PUBLIC_NOTE_FIELDS and not fresh:
+                data[PUBLIC_NOTE_FIELDS[decision.outcome.value]] = decision.public_note
     form = DecisionForm(data=data)
     return form.setup(asked_pence=page.application.amount_requested_pence or 0, allowed=page.outcomes,
                       identifying=services.identifying_terms(page.application))
@@ -201,6 +205,28 @@ def publish_one(decision_application_id: int):
     return redirect(url_for(".round_decisions", round_id=application.round_id))
 
 
+@bp.route("/applications/<int:decision_application_id>/decision/public-note", methods=["GET", "POST"])
+@access(COMMISSIONERS)
+def public_note(decision_application_id: int):
+    """A second commissioner reads a declined or reserve decision's public text and approves it for publication."""
+    application: Application = services.decision_application(
+        db.session, decision_application_id=decision_application_id, by=current_user)
+    page = services.public_note_page(db.session, application=application, by=current_user)
+    form = PublicNoteApprovalForm(data={"version": str(page.decision.version)} if page.decision else None)
+    problem = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.approve_public_note(db.session, application=application, version=form.started_from(),
+                                         by=current_user)
+        except StateTransitionError as error:
+            problem = error.message
+        else:
+            flash(f"The public note for {application.reference} is approved. It will be published with the decision")
+            return redirect(url_for(".round_decisions", round_id=application.round_id) + f"#{application.reference}")
+    return render_template("decisions/public_note.html", page=page, form=form, problem=problem,
+                           application=application)
+
+
 @bp.route("/log-entries/<int:log_entry_id>/correct", methods=["GET", "POST"])
 @access(COMMISSIONERS)
 def correct(log_entry_id: int):
@@ -231,7 +257,7 @@ def _correction_form(entry: DecisionLogEntry) -> CorrectionForm:
     data = None
     if request.method == "GET":
         data = {"amount": pounds_text(entry.amount_awarded_pence), "reason_category": entry.reason_category,
-                "reason": entry.reason}
+                "reason": services.correction_reason_text(entry)}
     form = CorrectionForm(data=data)
     form.entry = entry
     return form

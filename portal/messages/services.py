@@ -9,7 +9,6 @@ Services flush; the request commits.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from portal import audit
 from portal.applications.access import application_for_member, is_member
 from portal.domain import NotFound, PermissionDenied, StateTransitionError, ValidationError
+from portal.invisible import strip_invisible
 from portal.models import (
     Application,
     ApplicationMessage,
@@ -38,11 +38,6 @@ CHARACTER_LIMIT = 3000
 COMMISSIONERS_ONLY = "Only commissioners can see the funder's side of messages about an application"
 NOT_SENT_YET = ("You can send messages about an application once it has been sent. Until then, "
                 "ask about the round from its prospectus page")
-
-# Invisible characters that can make text read differently from what it says (right-to-left overrides
-# reorder a line; zero-width spaces hide text in links and names). Zero-width joiners and non-joiners
-# (U+200C, U+200D) stay: Persian, Bengali and other scripts, and many emoji, need them to read correctly.
-_INVISIBLE = re.compile("[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -78,7 +73,7 @@ def is_sent(application: Application) -> bool:
 
 def clean_text(text: str | None) -> str:
     """The message as stored: invisible direction and spacing characters removed, Windows line ends made plain."""
-    return _INVISIBLE.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return strip_invisible((text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def length_problem(text: str, *, limit: int = CHARACTER_LIMIT) -> str | None:

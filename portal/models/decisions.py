@@ -38,11 +38,35 @@ class Decision(Base):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     # True when the decision came from accepting the panel's recommendation and has not been changed.
     from_recommendation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A declined or reserve decision is published from structured fields only (reason category, amount asked,
+    # score, the group by type and borough). Text for the public about it is optional: written by one
+    # commissioner, checked by portal/identifying.py, published only once a second commissioner has approved it.
+    # Changing the text clears the approval.
+    public_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    public_note_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    public_note_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    public_note_approved_at: Mapped[datetime | None]
 
     application: Mapped[Application] = relationship()
-    decided_by: Mapped[User] = relationship()
+    decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
+    public_note_by: Mapped[User | None] = relationship(foreign_keys=[public_note_by_id])
+    public_note_approved_by: Mapped[User | None] = relationship(foreign_keys=[public_note_approved_by_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def public_note_awaiting_approval(self) -> bool:
+        """A declined or reserve decision has public text that no second commissioner has approved yet."""
+        return (self.outcome != Outcome.AWARD and bool(self.public_note)
+                and self.public_note_approved_at is None)
+
+    @property
+    def published_reason(self) -> str:
+        """The free text the public log shows: an award's reason; for a decline or reserve, only approved public
+        text (the feedback goes to the group in their letter, never to the public)."""
+        if self.outcome == Outcome.AWARD:
+            return self.reason or ""
+        return self.public_note if self.public_note and self.public_note_approved_at is not None else ""
 
 
 class DecisionException(Base):

@@ -7,7 +7,8 @@ the previous entry's ``entry_hash``; ``verify_chain`` recomputes both for every 
 first that does not match, so a changed amount, reason or date anywhere in the log is detected.
 
 Declined and reserve decisions are published without naming the group: the entry keeps a description
-("A community group in Hackney") and no name, charity or company number or project title.
+("A community group in Hackney") and no name, charity or company number or project title, and no free text
+but public text a second commissioner approved (``Decision.published_reason``; the feedback goes to the group).
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ def _entry_for(session: Session, decision: Decision, *, position: int, now: date
         amount_requested_pence=application.amount_requested_pence or 0,
         amount_awarded_pence=decision.amount_awarded_pence if named else None,
         panel_score=None if decision.panel_score is None else round(decision.panel_score, 1),
-        reason_category=decision.reason_category, reason=decision.reason or "",
+        reason_category=decision.reason_category, reason=decision.published_reason,
         decided_at=decision.decided_at.replace(microsecond=0), decided_by_role=str(decision.decided_by_role),
         panellists_recused=recused_count(session, application), published_at=now,
         corrects=correction.entry if correction else None,

@@ -503,38 +503,42 @@ def test_two_commissioners_accepting_at_once_keep_the_first_decision(session, co
 # Declined and reserve groups are never named, even in the reasons --------------------------------
 
 
-def test_feedback_naming_a_declined_group_is_refused_beside_the_field(session, commissioner_client, decision_round):
+def test_a_public_note_naming_a_declined_group_is_refused_beside_the_field(session, commissioner_client,
+                                                                            decision_round):
     page = decide(commissioner_client, decision_round.middle, outcome="decline", reason_category="Other",
-                  reason="Sorry Southwark Boxing Club, the plan was weak.")
+                  reason="Sorry Southwark Boxing Club, the plan was weak.",  # feedback: to the group only
+                  decline_public_note="Sorry Southwark-Boxing-Club, the plan was weak.")
     assert page.status == 200 and page.title.startswith("Error: ")
-    assert page.field_error("feedback") == NAMING + '"Southwark Boxing Club"'
+    assert page.field_error("decline_public_note") == NAMING + "the group's name, or any part of it"
+    assert page.value_of("decline_public_note") == "Sorry Southwark-Boxing-Club, the plan was weak."
     assert page.value_of("feedback") == "Sorry Southwark Boxing Club, the plan was weak."
-    page = decide(commissioner_client, decision_round.middle, outcome="reserve",
-                  reason="Boxing after school is next in line.")
-    assert page.field_error("reserve_reason") == NAMING + '"Boxing after school"'
+    page = decide(commissioner_client, decision_round.middle, outcome="reserve", reason="Next in line.",
+                  reserve_public_note="Boxing after school is next in line.")
+    assert page.field_error("reserve_public_note") == NAMING + "the project's title"
     assert decision_of(session, decision_round.middle) is None
 
 
-def test_the_service_refuses_a_reason_naming_the_group_too(session, commissioner, decision_round):
-    with pytest.raises(ValidationError, match='Remove "southwark boxing club"$'):
+def test_the_service_refuses_a_public_note_naming_the_group_too(session, commissioner, decision_round):
+    with pytest.raises(ValidationError, match="Remove the group's name, or any part of it$"):
         decision_services.record_decision(
             session, application=decision_round.middle, by=commissioner,
-            entry=decision_services.DecisionInput(outcome="reserve", reason="Next: southwark boxing club"))
+            entry=decision_services.DecisionInput(outcome="reserve", reason="Next",
+                                                  public_note="Next: southwark\u200bboxing club"))
     assert decision_of(session, decision_round.middle) is None
 
 
-
-def test_publishing_refuses_and_lists_reasons_that_name_a_group(session, commissioner_client, decision_round):
+def test_publishing_refuses_and_lists_public_notes_that_name_a_group(session, commissioner_client, decision_round):
     url = _decided(commissioner_client, decision_round)
-    # A reason that names the group got in some other way (before this rule, or straight into the database).
+    # A note that names the group got in some other way (before this rule, or straight into the database).
     session.execute(update(Decision).where(Decision.application_id == decision_round.bottom.id)
-                    .values(reason="Lewisham Girls Club's budget did not add up."))
+                    .values(public_note="Lewisham Girls’ Club’s budget did not add up.",
+                            public_note_approved_at=decision_round.round.opens_at))
     page = commissioner_client.page(f"{url}/publish")
     assert page.title.startswith("Error: ")
-    assert page.error_summary() == [f"Change the reason for {decision_round.bottom.reference}. " + NAMING
-                                    + '"Lewisham Girls Club"']
+    assert page.error_summary() == [f"Change the public note for {decision_round.bottom.reference}. " + NAMING
+                                    + "the group's name, or any part of it"]
     page = commissioner_client.submit(f"{url}/publish", token_from=url)
-    assert "Lewisham Girls Club" in page.error_summary()[0]
+    assert "Change the public note" in page.error_summary()[0]
     assert entries(session) == [] and decision_round.round.status == RoundStatus.DECIDED
 
 
@@ -545,7 +549,7 @@ def test_a_declined_entry_cannot_be_corrected_to_name_the_group(session, commiss
         "reason_category": "Budget not realistic", "reason": "The costs did not add up.",
         "correction_reason": "We sent lewisham girls club the wrong reason."})
     assert page.status == 200
-    assert page.field_error("correction_reason") == NAMING + '"lewisham girls club"'
+    assert page.field_error("correction_reason") == NAMING + "the group's name, or any part of it"
     assert len(entries(session)) == 4
 
 

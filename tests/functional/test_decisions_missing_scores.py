@@ -178,8 +178,9 @@ def test_a_reason_no_longer_needed_is_removed_when_the_round_is_decided(session,
 
 def test_each_field_sits_in_its_outcomes_conditional_block(commissioner_client, decision_round):
     page = commissioner_client.page(decide_url(decision_round.middle))
-    for outcome, fields in (("award", ["amount", "award_reason"]), ("decline", ["reason_category", "feedback"]),
-                            ("reserve", ["reserve_reason"])):
+    for outcome, fields in (("award", ["amount", "award_reason"]),
+                            ("decline", ["reason_category", "feedback", "decline_public_note"]),
+                            ("reserve", ["reserve_reason", "reserve_public_note"])):
         radio = page.soup.find("input", attrs={"name": "outcome", "value": outcome})
         block = page.soup.find(id=radio["data-aria-controls"])
         assert block is not None and "govuk-radios__conditional" in block["class"]

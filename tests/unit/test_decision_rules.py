@@ -18,6 +18,7 @@ from portal.commissioning.decision_services import (
     readiness_problems,
     score_words,
 )
+from portal.identifying import Kind
 from portal.models import Outcome
 
 ASKED = 800_000  # £8,000
@@ -86,9 +87,11 @@ def _application(**organisation_fields):
     organisation.update(organisation_fields)
     snapshot = {"project_title": "Boxing after school", "organisation": {
         "name": "Southwark Boxing Club", "charity_number": "1099999", "company_number": None,
-        "address": ["Unit 4, Canal Yard", "London", "SE1 7AB"]}}
-    return SimpleNamespace(organisation=SimpleNamespace(**organisation), submitted_snapshot=snapshot,
-                           project_title="Boxing after school")
+        "address": ["Unit 4, Canal Yard", "London", "SE1 7AB"]}, "declaration": {"name": "Grace Okafor"}}
+    member = SimpleNamespace(user=SimpleNamespace(name="Dele Adebayo"))
+    return SimpleNamespace(organisation=SimpleNamespace(**organisation, memberships=[member]),
+                           submitted_snapshot=snapshot, project_title="Boxing after school",
+                           created_by=member.user, declared_by_name="Grace Okafor")
 
 
 IDENTIFYING = identifying_terms(_application())
@@ -99,6 +102,10 @@ def _entry(**fields):
     values = dict(outcome=Outcome.AWARD, amount_requested_pence=ASKED, amount_awarded_pence=ASKED,
                   reason_category=None, reason="Strong plan", application=_application())
     values.update(fields)
+    # A decline's or reserve's feedback is the decision's, not published: the entry shows no free text.
+    values["decision"] = SimpleNamespace(reason=values["reason"])
+    if values["outcome"] != Outcome.AWARD:
+        values["reason"] = ""
     return SimpleNamespace(**values)
 
 
@@ -163,46 +170,72 @@ def test_readiness_lists_applications_missing_scores_unless_a_reason_is_recorded
 # Declined and reserve groups are never named -------------------------------------------------------
 
 
-def test_what_names_a_group_is_its_names_numbers_project_and_address_but_not_its_town():
-    assert IDENTIFYING == ["Southwark Boxing Club", "SE1 Boxing", "1099999", "07654321", "Boxing after school",
-                           "Unit 4, Canal Yard", "SE1 7AB"]
+def test_what_names_a_group_is_its_names_numbers_project_people_and_address_but_not_its_town():
+    identifying = identifying_terms(_application())
+    for text, kind in [("Southwark Boxing Club", Kind.NAME), ("SE1 Boxing", Kind.NAME), ("1099999", Kind.NUMBER),
+                       ("07654321", Kind.NUMBER), ("Boxing after school", Kind.PROJECT),
+                       ("Unit 4, Canal Yard", Kind.ADDRESS), ("SE1 7AB", Kind.POSTCODE),
+                       ("Dele Adebayo", Kind.PERSON), ("Grace Okafor", Kind.PERSON)]:
+        assert identifying.kinds(f"About {text}.") == [kind], text
+    assert identifying.kinds("Groups in London and Southwark were funded.") == []
 
 
 def test_the_town_sent_is_not_a_name_even_after_the_group_moves():
     moved = identifying_terms(_application(town="Croydon"))
-    assert "London" not in moved and "Croydon" not in moved and "SE1 7AB" in moved
+    assert moved.kinds("Groups in London and Croydon") == [] and moved.kinds("At SE1 7AB") == [Kind.POSTCODE]
 
 
-@pytest.mark.parametrize(("reason", "named"), [
-    ("Sorry southwark boxing club, the plan was weak.", "southwark boxing club"),  # as sent, any case
-    ("SE1 Boxing did not show the need.", "SE1 Boxing"),  # the name it has now
-    ("Charity 1 099 999 had no safeguarding policy.", "1 099 999"),  # the number, however it is spaced
-    ("Company 07654321 is dormant.", "07654321"),
-    ("The Boxing After School plan was unclear.", "Boxing After School"),  # the project title
-    ("The hall at unit 4,  canal yard is too small.", "unit 4,  canal yard"),
-    ("A venue near se17ab is better.", "se17ab"),  # the postcode without its space
+NAMED = "Do not name the group: declined and reserve decisions are published without it. Remove "
+
+
+@pytest.mark.parametrize(("note", "named"), [
+    ("Sorry southwark boxing club, the plan was weak.", "the group's name, or any part of it"),  # as sent
+    ("SE1 Boxing did not show the need.", "the group's name, or any part of it"),  # the name it has now
+    ("Charity 1 099 999 had no safeguarding policy.", "the group's charity or company number"),
+    ("Company 07654321 is dormant.", "the group's charity or company number"),
+    ("The Boxing After School plan was unclear.", "the project's title"),
+    ("The hall at unit 4,  canal yard is too small.", "the group's address"),
+    ("A venue near se17ab is better.", "the group's postcode"),
+    ("Dele Adebayo did not come to the interview.", "the names of people in the group"),
 ])
-def test_a_decline_or_reserve_reason_that_names_the_group_is_refused(reason, named):
+def test_a_decline_or_reserve_public_note_that_names_the_group_is_refused(note, named):
     for outcome, category in (("decline", "Other"), ("reserve", None)):
-        clean, problems = check_decision(DecisionInput(outcome=outcome, reason_category=category, reason=reason),
+        clean, problems = check_decision(DecisionInput(outcome=outcome, reason_category=category, reason="Feedback",
+                                                       public_note=note),
                                          asked_pence=ASKED, identifying=IDENTIFYING)
         assert clean is None
-        assert problems == {"reason": "Do not name the group: declined and reserve decisions are published "
-                                      f'without it. Remove "{named}"'}
+        assert problems == {"public_note": NAMED + named}
 
 
-def test_every_part_that_names_the_group_is_listed_in_the_order_typed():
-    _, problems = check_decision(DecisionInput(outcome="reserve", reason="SE1 7AB: Southwark Boxing Club"),
+def test_the_feedback_goes_to_the_group_only_so_it_may_name_them():
+    clean, problems = check_decision(DecisionInput(outcome="decline", reason_category="Other",
+                                                   reason="Southwark Boxing Club, say more about the need."),
+                                     asked_pence=ASKED, identifying=IDENTIFYING)
+    assert problems == {} and clean.public_note == ""
+
+
+def test_every_kind_that_names_the_group_is_listed_in_the_order_typed():
+    _, problems = check_decision(DecisionInput(outcome="reserve", reason="x", public_note="SE1 7AB: Southwark Boxing Club"),
                                  asked_pence=ASKED, identifying=IDENTIFYING)
-    assert problems["reason"].endswith('Remove "SE1 7AB" and "Southwark Boxing Club"')
+    assert problems["public_note"].endswith("Remove the group's postcode and the group's name, or any part of it")
+
+
+def test_a_public_note_is_kept_only_for_a_decline_or_reserve_and_has_a_limit():
+    clean, _ = check_decision(DecisionInput(outcome="award", amount="8,000", reason="Good", public_note="Hello"),
+                              asked_pence=ASKED)
+    assert clean.public_note == ""
+    _, problems = check_decision(DecisionInput(outcome="reserve", reason="x", public_note="x" * 1003),
+                                 asked_pence=ASKED)
+    assert problems["public_note"].endswith("Remove 3 characters")
 
 
 def test_words_that_only_contain_a_name_or_the_town_are_not_refused():
-    for reason in ("Boxing clubs in Southwark were funded before.", "London has other boxing groups.",
-                   "Reference 10999990 is not a charity number."):
-        clean, problems = check_decision(DecisionInput(outcome="decline", reason_category="Other", reason=reason),
+    for note in ("Boxing clubs in Southwark were funded before.", "London has other boxing groups.",
+                 "Reference 10999990 is not a charity number.", "A community interest company in Southwark"):
+        clean, problems = check_decision(DecisionInput(outcome="decline", reason_category="Other", reason="x",
+                                                       public_note=note),
                                          asked_pence=ASKED, identifying=IDENTIFYING)
-        assert problems == {} and clean.reason == reason
+        assert problems == {} and clean.public_note == note
 
 
 def test_an_award_is_published_with_the_name_so_its_reason_may_use_it():
@@ -212,17 +245,12 @@ def test_an_award_is_published_with_the_name_so_its_reason_may_use_it():
     assert problems == {} and clean.outcome == Outcome.AWARD
 
 
-def test_a_correction_of_a_declined_entry_cannot_name_the_group_in_either_reason():
+def test_a_correction_of_a_declined_entry_cannot_name_the_group_in_its_published_reason():
     entry = _entry(outcome=Outcome.DECLINE, amount_awarded_pence=None, reason_category="Other", reason="Hmm")
     _, _, problems = check_correction(entry, CorrectionInput(
-        reason_category="Other", reason="Southwark Boxing Club's costs were unclear.",
-        correction_reason="We sent SE1 Boxing the wrong feedback."))
-    assert problems == {
-        "reason": 'Do not name the group: declined and reserve decisions are published without it. '
-                  'Remove "Southwark Boxing Club"',
-        "correction_reason": 'Do not name the group: declined and reserve decisions are published without it. '
-                             'Remove "SE1 Boxing"',
-    }
+        reason_category="Other", reason="Southwark Boxing Club's costs were unclear.",  # feedback: not published
+        correction_reason="We sent SE1-Boxing the wrong feedback."))
+    assert problems == {"correction_reason": NAMED + "the group's name, or any part of it"}
     # An award's correction may name the group: the award is published with its name.
     _, _, problems = check_correction(_entry(), CorrectionInput(amount="7,000", reason="Strong plan",
                                                                 correction_reason="SE1 Boxing asked for less"))

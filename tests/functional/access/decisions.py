@@ -18,6 +18,7 @@ EXPECTED = {
     "decisions.publish": COMMISSIONERS_ONLY,
     "decisions.publish_one": COMMISSIONERS_ONLY,
     "decisions.correct": COMMISSIONERS_ONLY,
+    "decisions.public_note": COMMISSIONERS_ONLY,
 }
 
 METHODS = {
@@ -28,6 +29,7 @@ METHODS = {
     "decisions.publish": ("GET", "POST"),
     "decisions.publish_one": ("POST",),
     "decisions.correct": ("GET", "POST"),
+    "decisions.public_note": ("GET", "POST"),
 }
 
 URL_VALUES = {
