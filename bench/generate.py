@@ -392,13 +392,14 @@ def generate(session, *, sizes: Sizes, report=print) -> dict[str, float]:
                            published_at=first_correction + timedelta(minutes=position))
             entry = SimpleNamespace(**row)
             entry.corrects = latest.get(base["application_id"]) if row["corrects_id"] else None
+            entry.field_salts, entry.redactions = log.new_salts(log.entry_content(entry)), {}
             entry.content_hash = log.content_hash(entry)
             entry.previous_hash = previous
             entry.entry_hash = log.chain_hash(previous, entry.content_hash)
             previous = entry.entry_hash
             latest[base["application_id"]] = entry
             yield {**row, "content_hash": entry.content_hash, "previous_hash": entry.previous_hash,
-                   "entry_hash": entry.entry_hash}
+                   "entry_hash": entry.entry_hash, "field_salts": entry.field_salts, "redactions": {}}
 
     writer.insert(DecisionLogEntry, entries())
     # Which entry is each application's current one (log.append keeps this table; here it is written in bulk).

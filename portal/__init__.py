@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.commissioning.assessment import bp as assessment_bp
     from portal.commissioning.decisions import bp as decisions_bp
     from portal.commissioning.panel_admin import bp as panel_admin_bp
+    from portal.commissioning.redactions import bp as redactions_bp
     from portal.commissioning.round_setup import bp as round_setup_bp
     from portal.commissioning.routes import bp as commissioning_bp
     from portal.commissioning.submissions import bp as submissions_bp
@@ -132,7 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (prospectus_bp, events_bp, clarifications_bp, accounts_bp, applications_bp, documents_bp,
                commissioning_bp, round_setup_bp, submissions_bp, panel_bp, panel_admin_bp, assessment_bp,
                interviews_bp, decisions_bp, letters_bp, bulk_letters_bp, transparency_bp, checkpoints_bp, open_data_bp,
-               health_bp, site_bp, messages_bp, second_factor_bp):
+               health_bp, site_bp, messages_bp, second_factor_bp, redactions_bp):
         app.register_blueprint(bp)
 
 

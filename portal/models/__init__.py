@@ -27,6 +27,7 @@ from portal.models.decisions import (
     DecisionException,
     DecisionLogCheckpoint,
     DecisionLogEntry,
+    DecisionLogRedaction,
 )
 from portal.models.enums import (
     AgeBand,
@@ -80,5 +81,5 @@ __all__ = [
     "RecoveryCode", "SignInAttempt", "User", "utcnow",
     "EmailConfirmationToken",
     "DraftReminder",
-    "CurrentDecisionEntry", "DecisionException", "DecisionLogCheckpoint", "DecisionLogEntry", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
+    "CurrentDecisionEntry", "DecisionException", "DecisionLogCheckpoint", "DecisionLogEntry", "DecisionLogRedaction", "LetterBatch", "LetterDraft", "PanelExclusion", "InterviewQuestion", "InterviewScore", "InterviewSlot", "ModeratedScore", "RoundInterviewQuestion",
 ]

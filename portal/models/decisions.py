@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import User
@@ -141,6 +142,12 @@ class DecisionLogEntry(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     previous_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Each hashed field's random salt (32 hex characters): ``content_hash`` commits to a salted hash of each
+    # field, not to the field itself, so a field can be redacted and the chain still verify (docs/decision-log.md).
+    field_salts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Fields redacted since publication: field -> {"commitment", "redacted_at", "reason_category", "reason"}. A
+    # redacted field's value is replaced by ``log.REDACTED`` and its salt dropped; its commitment stays here.
+    redactions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     round: Mapped[Round] = relationship()
     application: Mapped[Application] = relationship()
@@ -172,6 +179,31 @@ class CurrentDecisionEntry(Base):
 # found by reading this index alone, however deep the page.
 Index("ix_decision_log_current_order", CurrentDecisionEntry.decided_at.desc(), CurrentDecisionEntry.reference,
       CurrentDecisionEntry.entry_id)
+
+
+class DecisionLogRedaction(Base):
+    """A request to redact one field of a published log entry, and its approval by a second commissioner.
+
+    Nothing changes in the entry until a commissioner other than the one who asked approves; then the field's
+    value is replaced by a redaction marker (see ``portal.transparency.redaction``). One request per field.
+    """
+
+    __tablename__ = "decision_log_redaction"
+    __table_args__ = (UniqueConstraint("entry_id", "field"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("decision_log_entry.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    reason_category: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[datetime | None]
+
+    entry: Mapped[DecisionLogEntry] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
 
 class DecisionLogCheckpoint(Base):

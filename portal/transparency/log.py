@@ -2,9 +2,10 @@
 
 Publishing a decision appends a ``DecisionLogEntry`` holding everything the public sees about it, frozen
 at that moment. Nothing here updates or deletes an entry: a correction is a new entry naming the one it
-corrects. Each entry's ``content_hash`` covers its public content, and its ``entry_hash`` covers that and
-the previous entry's ``entry_hash``; ``verify_chain`` recomputes both for every entry and reports the
-first that does not match, so a changed amount, reason or date anywhere in the log is detected.
+corrects. Each entry's ``content_hash`` covers a salted hash (commitment) of each public field, so a field
+can be lawfully redacted without breaking the chain (``commitments``, docs/decision-log.md), and its
+``entry_hash`` covers that and the previous entry's ``entry_hash``; ``verify_chain`` recomputes both for every
+entry and reports the first that does not match, so a changed amount, reason or date anywhere in the log is detected.
 
 Declined and reserve decisions are published without naming the group: the entry keeps a description
 ("A community group in Hackney") and no name, charity or company number or project title, and no free text
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -90,10 +92,52 @@ def entry_content(entry: DecisionLogEntry) -> dict[str, Any]:
     }
 
 
+# Salted commitments to each field (docs/decision-log.md, "Lawful redaction").
+SALT_BYTES = 16
+REDACTED = "[redacted]"  # what a redacted field holds in place of its value
+# The free-text and identifying fields a commissioner may redact. Position, round, application, reference,
+# outcome, amounts, score, dates, type, boroughs and counts are the decision itself and are never redacted.
+REDACTABLE_FIELDS = ("organisation_name", "project_title", "charity_number", "company_number",
+                     "organisation_description", "reason", "correction_reason")
+
+
+def canonical_json(value: Any) -> bytes:
+    """Canonical JSON as UTF-8 bytes: keys sorted, separators "," and ":", text not escaped."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def new_salts(fields: Iterable[str]) -> dict[str, str]:
+    """A fresh random 16-byte salt, in hex, for each field."""
+    return {field: secrets.token_hex(SALT_BYTES) for field in fields}
+
+
+def field_commitment(salt: str, value: Any) -> str:
+    """SHA-256 of the salt's bytes followed by the value as canonical JSON, in hex: the field's commitment."""
+    return hashlib.sha256(bytes.fromhex(salt) + canonical_json(value)).hexdigest()
+
+
+def commitments(entry: DecisionLogEntry) -> dict[str, str | None]:
+    """Each hashed field's commitment: from its salt and value, or as kept when the field was redacted.
+
+    A field with neither a usable salt nor a kept commitment gets None, so the content hash cannot match.
+    """
+    salts = entry.field_salts or {}
+    redacted = entry.redactions or {}
+    result: dict[str, str | None] = {}
+    for field, value in entry_content(entry).items():
+        if field in redacted:
+            result[field] = (redacted[field] or {}).get("commitment")
+            continue
+        try:
+            result[field] = field_commitment(salts[field], value)
+        except (KeyError, TypeError, ValueError):
+            result[field] = None
+    return result
+
+
 def content_hash(entry: DecisionLogEntry) -> str:
-    """SHA-256 of the entry's public content, as canonical JSON (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps(entry_content(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """SHA-256 of the entry's field commitments as canonical JSON ({field: commitment}, sorted keys, UTF-8)."""
+    return hashlib.sha256(canonical_json(commitments(entry))).hexdigest()
 
 
 def chain_hash(previous_hash: str, this_content_hash: str) -> str:
@@ -134,6 +178,7 @@ def append(session: Session, decisions: Sequence[Decision], *, now: datetime | N
     for decision in decisions:
         position += 1
         entry = _entry_for(session, decision, position=position, now=now, correction=correction)
+        entry.field_salts, entry.redactions = new_salts(entry_content(entry)), {}
         entry.content_hash = content_hash(entry)
         entry.previous_hash = previous
         entry.entry_hash = chain_hash(previous, entry.content_hash)
@@ -308,7 +353,9 @@ def _problem(entry: DecisionLogEntry, *, previous: str, expected_position: int) 
         return f"Entry {expected_position} is missing: the next entry found is number {entry.position}."
     if entry.previous_hash != previous:
         return f"Entry {entry.position} does not follow on from entry {entry.position - 1}: an entry was changed or removed."
-    if content_hash(entry) != entry.content_hash:
+    # A redacted field's value is covered by nothing but this: it must hold the marker, never text.
+    if content_hash(entry) != entry.content_hash or any(
+            getattr(entry, field, None) != REDACTED for field in (entry.redactions or {})):
         return f"Entry {entry.position} ({entry.reference}) has been changed since it was published."
     if chain_hash(entry.previous_hash, entry.content_hash) != entry.entry_hash:
         return f"Entry {entry.position} ({entry.reference}) has a link hash that does not match its content."

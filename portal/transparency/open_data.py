@@ -32,6 +32,7 @@ from portal.models import Application, DecisionLogEntry, OrganisationType, Outco
 from portal.transparency import log
 from portal.transparency.caching import etag_for
 from portal.transparency.filters import ParsedFilters, parse_filters
+from portal.transparency.redaction import is_redacted, public_redactions, shown
 from portal.transparency.services import last_changed
 
 LICENCE_NAME = "Open Government Licence v3.0"
@@ -224,8 +225,8 @@ def borough_codes(entry: DecisionLogEntry) -> list[str]:
 def organisation_label(entry: DecisionLogEntry) -> str:
     """The organisation's name for an award, otherwise the description that does not name the group."""
     if entry.outcome == Outcome.AWARD and entry.organisation_name:
-        return entry.organisation_name
-    return entry.organisation_description
+        return shown(entry, "organisation_name")
+    return shown(entry, "organisation_description")
 
 
 def if_award(entry: DecisionLogEntry, value: str | None) -> str | None:
@@ -276,12 +277,12 @@ def csv_row(entry: DecisionLogEntry) -> list[str | int]:
     codes = borough_codes(entry)
     text = [
         entry.reference, entry.round.title, entry.round.slug, OUTCOME_LABELS[Outcome(entry.outcome)],
-        organisation_label(entry), if_award(entry, entry.project_title),
+        organisation_label(entry), if_award(entry, shown(entry, "project_title")),
         organisation_type_label(entry.organisation_type), "; ".join(borough_name(code) for code in codes),
-        "; ".join(codes), "Yes" if entry.small_organisation else "No", if_award(entry, entry.charity_number),
-        if_award(entry, entry.company_number),
+        "; ".join(codes), "Yes" if entry.small_organisation else "No",
+        if_award(entry, shown(entry, "charity_number")), if_award(entry, shown(entry, "company_number")),
     ]
-    after = [entry.reason_category, entry.reason, instant(entry.decided_at), london_timestamp(entry.decided_at),
+    after = [entry.reason_category, shown(entry, "reason"), instant(entry.decided_at), london_timestamp(entry.decided_at),
              instant(entry.published_at), london_timestamp(entry.published_at)]
     return [
         entry.position, *(safe_cell(value) for value in text),
@@ -289,7 +290,7 @@ def csv_row(entry: DecisionLogEntry) -> list[str | int]:
         "" if entry.panel_score is None else f"{entry.panel_score:.1f}",
         *(safe_cell(value) for value in after),
         entry.panellists_recused, entry.corrects.position if entry.corrects else "",
-        safe_cell(entry.correction_reason), entry.content_hash, entry.previous_hash, entry.entry_hash,
+        safe_cell(shown(entry, "correction_reason")), entry.content_hash, entry.previous_hash, entry.entry_hash,
     ]
 
 
@@ -338,13 +339,13 @@ def decision_record(entry: DecisionLogEntry, *, publisher: Publisher) -> dict[st
         "outcome": Outcome(entry.outcome).value,
         "organisation": organisation_label(entry),
         "organisation_named": entry.outcome == Outcome.AWARD,
-        "organisation_name": if_award(entry, entry.organisation_name),
-        "organisation_description": entry.organisation_description,
-        "project_title": if_award(entry, entry.project_title),
+        "organisation_name": if_award(entry, shown(entry, "organisation_name")),
+        "organisation_description": shown(entry, "organisation_description"),
+        "project_title": if_award(entry, shown(entry, "project_title")),
         "organisation_type": entry.organisation_type,
         "organisation_type_label": organisation_type_label(entry.organisation_type),
-        "charity_number": if_award(entry, entry.charity_number),
-        "company_number": if_award(entry, entry.company_number),
+        "charity_number": if_award(entry, shown(entry, "charity_number")),
+        "company_number": if_award(entry, shown(entry, "company_number")),
         "boroughs": [{"name": borough_name(code), "gss_code": code} for code in borough_codes(entry)],
         "small_organisation": entry.small_organisation,
         "amount_requested_pence": entry.amount_requested_pence,
@@ -353,31 +354,48 @@ def decision_record(entry: DecisionLogEntry, *, publisher: Publisher) -> dict[st
         "amount_awarded_pounds": pounds_number(entry.amount_awarded_pence),
         "panel_score": None if entry.panel_score is None else round(entry.panel_score, 1),
         "reason_category": entry.reason_category,
-        "reason": entry.reason,
+        "reason": shown(entry, "reason"),
         "decided_at": instant(entry.decided_at),
         "decided_by_role": entry.decided_by_role,
         "published_at": instant(entry.published_at),
         "panellists_recused": entry.panellists_recused,
         "corrects_position": entry.corrects.position if entry.corrects else None,
-        "correction_reason": entry.correction_reason,
+        "correction_reason": shown(entry, "correction_reason"),
+        "redactions": public_redactions(entry),
         "hashed_content": hashed_content(entry),
+        "field_openings": field_openings(entry),
         "content_hash": entry.content_hash,
         "previous_hash": entry.previous_hash,
         "entry_hash": entry.entry_hash,
     }
 
 
-def hashed_content(entry: DecisionLogEntry) -> dict[str, Any] | None:
-    """Exactly what the entry's content hash covers (``log.entry_content``), for anyone to recompute it.
+# Fields that name the group: published for awards only.
+NAMING_FIELDS = ("organisation_name", "charity_number", "company_number", "project_title")
 
-    The log never stores a name, number or project title for an entry that is not an award; if one ever
-    held any, its content is left out (null) rather than published, and the check at /decisions/verify
-    still covers it.
+
+def hashed_content(entry: DecisionLogEntry) -> dict[str, Any]:
+    """Exactly what the entry's content hash covers: each field's salted commitment (``log.commitments``).
+
+    Commitments reveal nothing about the values (each has a random 16-byte salt), so they are published for
+    every field, redacted or not; ``field_openings`` lets anyone check each one against its value.
     """
-    if entry.outcome != Outcome.AWARD and any(
-            (entry.organisation_name, entry.charity_number, entry.company_number, entry.project_title)):
-        return None
-    return log.entry_content(entry)
+    return log.commitments(entry)
+
+
+def field_openings(entry: DecisionLogEntry) -> dict[str, dict[str, Any]]:
+    """Each field's salt and value as hashed, so anyone can recompute its commitment.
+
+    Left out: redacted fields (their salt is gone; the commitment stands alone) and, for an entry that is not
+    an award, any name, number or project title it should never have held (the check at /decisions/verify
+    still covers it).
+    """
+    salts = entry.field_salts or {}
+    withheld = set(entry.redactions or {})
+    if entry.outcome != Outcome.AWARD:
+        withheld |= {field for field in NAMING_FIELDS if getattr(entry, field) is not None}
+    return {field: {"salt": salts[field], "value": value} for field, value in log.entry_content(entry).items()
+            if field in salts and field not in withheld}
 
 
 # Atom --------------------------------------------------------------------------------------------
@@ -387,7 +405,7 @@ def atom_title(entry: DecisionLogEntry) -> str:
     """ "Awarded £8,000 to Hackney Youth Voices", "Declined: a community group in Hackney"."""
     if entry.outcome == Outcome.AWARD:
         return f"Awarded {money(entry.amount_awarded_pence or 0)} to {organisation_label(entry)}"
-    description = entry.organisation_description
+    description = shown(entry, "organisation_description")
     described = description[:1].lower() + description[1:]
     if entry.outcome == Outcome.RESERVE:
         return f"On the reserve list: {described}"
@@ -402,13 +420,14 @@ def atom_summary(entry: DecisionLogEntry) -> str:
         sentences.append(f"Awarded {money(entry.amount_awarded_pence or 0)}.")
     if entry.panel_score is not None:
         sentences.append(f"Panel score {entry.panel_score:.1f} out of 100.")
-    reason = entry.reason.strip()
+    reason = shown(entry, "reason").strip()
     if entry.reason_category:
         sentences.append(f"Reason: {entry.reason_category}." + (f" {reason}" if reason else ""))
     elif reason:
         sentences.append(f"Reason: {reason}")
     if entry.corrects is not None:
-        sentences.append(f"This corrects entry {entry.corrects.position}: {entry.correction_reason or ''}".strip())
+        sentences.append(f"This corrects entry {entry.corrects.position}: {shown(entry, 'correction_reason') or ''}"
+                         .strip())
     return " ".join(sentences)
 
 
@@ -492,19 +511,21 @@ def geo_code_type(code: str) -> str:
 def recipient_organisation(entry: DecisionLogEntry, *, publisher: Publisher,
                            organisation_id: int | None = None) -> dict[str, Any]:
     """The organisation that received a grant, as 360Giving describes one."""
-    name = entry.organisation_name or entry.organisation_description
+    name = organisation_label(entry) if entry.organisation_name else shown(entry, "organisation_description")
     if organisation_id is None:
         organisation_id = entry.application.organisation_id
+    # A redacted number is not published, not even inside the identifier.
+    charity_number = None if is_redacted(entry, "charity_number") else entry.charity_number
+    company_number = None if is_redacted(entry, "company_number") else entry.company_number
     organisation: dict[str, Any] = {
-        "id": organisation_identifier(organisation_id=organisation_id, charity_number=entry.charity_number,
-                                      company_number=entry.company_number,
-                                      grant_id_prefix=publisher.grant_id_prefix),
+        "id": organisation_identifier(organisation_id=organisation_id, charity_number=charity_number,
+                                      company_number=company_number, grant_id_prefix=publisher.grant_id_prefix),
         "name": name,
     }
-    if entry.charity_number:
-        organisation["charityNumber"] = entry.charity_number.strip()
-    if entry.company_number:
-        organisation["companyNumber"] = entry.company_number.strip().upper()
+    if charity_number:
+        organisation["charityNumber"] = charity_number.strip()
+    if company_number:
+        organisation["companyNumber"] = company_number.strip().upper()
     organisation["organisationType"] = organisation_type_label(entry.organisation_type)
     return organisation
 
@@ -519,8 +540,8 @@ def grant_record(entry: DecisionLogEntry, *, publisher: Publisher, organisation_
     round_ = entry.round
     return {
         "id": f"{publisher.grant_id_prefix}-{entry.reference}",
-        "title": entry.project_title or f"{round_.title}: {entry.reference}",
-        "description": entry.reason.strip() or f"A grant from the {round_.title} round.",
+        "title": shown(entry, "project_title") or f"{round_.title}: {entry.reference}",
+        "description": shown(entry, "reason").strip() or f"A grant from the {round_.title} round.",
         "currency": "GBP",
         "amountAppliedFor": pounds_number(entry.amount_requested_pence),
         "amountAwarded": pounds_number(entry.amount_awarded_pence or 0),

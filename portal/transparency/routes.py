@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from portal.access import PUBLIC, access
 from portal.extensions import db
-from portal.transparency import services, verification
+from portal.transparency import redaction, services, verification
 from portal.transparency.caching import conditional, kept
 from portal.transparency.chart import bar_chart
 from portal.transparency.checkpoints import current_signer
@@ -28,7 +28,8 @@ def _helpers() -> dict:
     """Words for outcomes, organisation types and boroughs on this blueprint's pages."""
     return {"outcome_label": services.outcome_label, "outcome_colour": services.outcome_colour,
             "organisation_type_label": services.organisation_type_label, "public_name": services.public_name,
-            "entry_boroughs": services.entry_boroughs, "percent": services.format_percentage}
+            "entry_boroughs": services.entry_boroughs, "percent": services.format_percentage,
+            "shown": redaction.shown, "redaction_notice": redaction.notice}
 
 
 def _public_page(template: str, *, last_modified: datetime | None, **context):

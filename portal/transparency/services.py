@@ -23,12 +23,14 @@ from portal.models import (
     ApplicationStatus,
     DecisionException,
     DecisionLogEntry,
+    DecisionLogRedaction,
     OrganisationType,
     Outcome,
     Round,
 )
 from portal.transparency import log
 from portal.transparency.filters import ParsedFilters, parse_filters, unusual
+from portal.transparency.redaction import shown
 
 PAGE_SIZE = 20
 # Sent applications that screening has not found eligible (yet), or that left the round.
@@ -69,8 +71,8 @@ def split_boroughs(stored: str) -> list[str]:
 def public_name(entry: DecisionLogEntry) -> str:
     """Who the entry is about: the name for an award, a description for anything else (never the name)."""
     if entry.outcome == Outcome.AWARD and entry.organisation_name:
-        return entry.organisation_name
-    return entry.organisation_description
+        return shown(entry, "organisation_name")
+    return shown(entry, "organisation_description")
 
 
 # When a page last changed ------------------------------------------------------------------------
@@ -80,7 +82,9 @@ def last_changed(session: Session, *, round_ids: Iterable[int] | None = None) ->
     """When what a public page shows last changed: the log's latest publication, or a later change to a round
     it shows (its title, budget or promised date), for Last-Modified.
 
-    Without ``round_ids``, every round with published entries counts (the log lists them all by name).
+    Without ``round_ids``, every round with published entries counts (the log lists them all by name). A
+    redaction changes what every page and file shows without changing the chain's head, so the latest one
+    counts too: pages and files kept between requests are keyed by this, and are made again after it.
     """
     rounds = select(func.max(Round.updated_at))
     if round_ids is None:
@@ -88,7 +92,8 @@ def last_changed(session: Session, *, round_ids: Iterable[int] | None = None) ->
         rounds = rounds.where(Round.decisions_published_at.is_not(None))
     else:
         rounds = rounds.where(Round.id.in_(list(round_ids)))
-    moments = [log.last_published_at(session), session.scalar(rounds)]
+    moments = [log.last_published_at(session), session.scalar(rounds),
+               session.scalar(select(func.max(DecisionLogRedaction.approved_at)))]
     return max((moment for moment in moments if moment is not None), default=None)
 
 

@@ -146,13 +146,20 @@ def test_anyone_can_recompute_every_hash_from_the_json_alone(client, open_data_c
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         assert sha256(canonical) == record["content_hash"], f"entry {record['position']}"
         assert sha256(record["previous_hash"] + record["content_hash"]) == record["entry_hash"]
-        # What is hashed is what is published beside it.
-        assert content["position"] == record["position"] and content["reference"] == record["reference"]
-        assert content["amount_awarded_pence"] == record["amount_awarded_pence"]
-        assert content["reason"] == record["reason"]
+        # Each commitment opens to the value published beside it: SHA-256 of the salt's bytes, then the value
+        # as canonical JSON.
+        openings = record["field_openings"]
+        for field, opening in openings.items():
+            value = json.dumps(opening["value"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            digest = hashlib.sha256(bytes.fromhex(opening["salt"]) + value.encode("utf-8")).hexdigest()
+            assert digest == content[field], f"entry {record['position']}, {field}"
+        assert openings["position"]["value"] == record["position"]
+        assert openings["reference"]["value"] == record["reference"]
+        assert openings["amount_awarded_pence"]["value"] == record["amount_awarded_pence"]
+        assert openings["reason"]["value"] == record["reason"]
     corrected = next(r for r in document["decisions"] if r["reference"] == "YLF-2026-0061")
-    assert corrected["hashed_content"]["corrects_position"] == 1
-    assert corrected["hashed_content"]["correction_reason"] == "Typing error"
+    assert corrected["field_openings"]["corrects_position"]["value"] == 1
+    assert corrected["field_openings"]["correction_reason"]["value"] == "Typing error"
     # The newest entry follows on from the one published before it, and heads the chain.
     newest = max(document["decisions"], key=lambda record: record["position"])
     before = next(r for r in document["decisions"] if r["position"] == newest["position"] - 1)
