@@ -60,10 +60,12 @@ def _waiting_user():
 
 def _sign_in_with(check, form, template: str):
     """The code pages after the password: check the code, then sign in fully and go where they were going."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
     user = _waiting_user()
     if user is None:
-        flash("Sign in again: it has been more than 10 minutes since you entered your password")
-        return redirect(url_for("accounts.sign_in"))
+        # Too long since the password (or none given): sign in again, and come back here to give the code.
+        return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
     if form.validate_on_submit():
         try:
             left = check(user)
@@ -71,6 +73,8 @@ def _sign_in_with(check, form, template: str):
             form.add_domain_error(error)
         else:
             next_path = safe_next(session[PENDING_KEY].get("next"))
+            if next_path and next_path.startswith("/sign-in"):
+                next_path = None  # sent to sign in from a code page: go home, not back to it
             _start_session(user, second_factor=True)
             if left is not None:
                 flash(f"You have {left} recovery code{'s' if left != 1 else ''} left. Set up your authenticator "

@@ -197,3 +197,71 @@ def test_access(request, app, organisation, endpoint, actor, method):
             "Tighten the @access rule on the view, or make its service raise PermissionDenied for "
             "this person (or change EXPECTED if the rule really changed)"
         )
+
+
+# A commissioner without a second factor -------------------------------------------------------------
+# Staff see personal data and approve payments, so every page a commissioner may use (the signed-in ones)
+# sends a commissioner with no authenticator app to set one up first (portal.access.second_factor_detour);
+# only the set-up pages themselves (@access(..., before_second_factor=True)) open.
+
+SET_UP = "/account/authenticator-app"
+
+
+def _staff_endpoints(app) -> list[str]:
+    """Endpoints whose rule admits a signed-in commissioner by role (record checks come later)."""
+    from portal.access import rule_for
+    from portal.models import Role
+
+    found = []
+    for endpoint, view in app.view_functions.items():
+        rule = rule_for(view)
+        if rule is None or not rule.signed_in or (rule.roles and Role.COMMISSIONER not in rule.roles):
+            continue
+        if not getattr(view, "before_second_factor", False):
+            found.append(endpoint)
+    return sorted(found)
+
+
+@pytest.fixture
+def commissioner_without_second_factor_client(app, session):
+    """Signed in with a password only, as a commissioner who has not set up an authenticator app."""
+    from portal.models import Role
+    from tests.conftest import PortalClient, make_user
+
+    user = make_user(session, email="kofi@example.org", role=Role.COMMISSIONER, name="Kofi Mensah",
+                     second_factor=False)
+    app.test_client_class = PortalClient
+    client = app.test_client()
+    client.sign_in(user.email)
+    return client
+
+
+def test_staff_pages_are_found(app):
+    """The endpoints tried below include the commissioners' pages (a broken rule lookup would skip them all)."""
+    staff = set(_staff_endpoints(app))
+    assert {"commissioning.home", "commissioning.people", "accounts.organisation"} <= staff
+    assert {"second_factor.set_up", "second_factor.overview", "accounts.sign_in"}.isdisjoint(staff)
+
+
+@pytest.mark.parametrize(("endpoint", "method"), [
+    pytest.param(endpoint, method, id=f"{endpoint}-{method}")
+    for endpoint in EXPECTED for method in methods_for(endpoint)
+])
+def test_a_commissioner_without_a_second_factor_reaches_no_staff_page(request, app, organisation, endpoint, method):
+    """Every page a commissioner may use sends one without an authenticator app to set one up first."""
+    if endpoint not in _staff_endpoints(app):
+        pytest.skip("a public page, or one a commissioner may use before setting up a second factor")
+    for fixture in DATA.get(endpoint, ()):
+        request.getfixturevalue(fixture)
+    client = request.getfixturevalue("commissioner_without_second_factor_client")
+    url = url_for_endpoint(request, app, endpoint)
+    if method == "POST":
+        page = client.submit(url, {}, token_from=TOKEN_PAGE)
+    else:
+        page = client.page(url)
+    location = page.response.headers.get("Location", "")
+    assert page.status == 302 and urlsplit(location).path == SET_UP, (
+        f"{method} {url} as a commissioner without a second factor gave {page.status} (Location {location!r}): "
+        f"it must redirect to {SET_UP}. Declare the view with @access(rule) (never before_second_factor=True "
+        "unless it is part of setting one up), so portal.access.second_factor_detour sends staff to set one up"
+    )
