@@ -340,3 +340,9 @@ def inclusion_document(session: Session, *, position: int, signer: Signer) -> di
         "checkpoint": checkpoint_document(checkpoint, signer=signer),
         "verification": "RFC 9162 section 2.1.3.2, with hash = SHA-256(0x00 || the 32 bytes of entry_hash)",
     }
+
+
+def published_checkpoint(session: Session, *, signer: Signer | None = None) -> dict[str, Any] | None:
+    """The newest checkpoint as published (for the JSON file and the Atom feed), or None before any."""
+    newest = latest_checkpoint(session)
+    return None if newest is None else checkpoint_document(newest, signer=signer or current_signer())

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, exists, func, or_, select, text
+from sqlalchemy.orm import Session, aliased
 
 from portal.boroughs import BOROUGHS, borough_name
 from portal.models import (
@@ -396,12 +396,29 @@ def _conditions(filters: LogFilters) -> list:
     return conditions
 
 
+def _latest_in_chain():
+    """True for an entry no later entry of the same application replaces: what the chain says stands now.
+
+    Public pages join ``decision_log_current`` (which applications, in what order) to the entry this picks,
+    not to the entry the row names, so a row pointed back at a superseded entry can never show it (a probe of
+    ``ix_decision_log_entry_application_position`` per entry shown).
+    """
+    later = aliased(DecisionLogEntry)
+    return ~exists().where(later.application_id == DecisionLogEntry.application_id,
+                           later.position > DecisionLogEntry.position)
+
+
+def _standing_entry():
+    """The join from a ``decision_log_current`` row to its application's latest entry in the chain."""
+    return and_(DecisionLogEntry.application_id == CurrentDecisionEntry.application_id, _latest_in_chain())
+
+
 def _filtered_current(query: Select, filters: LogFilters) -> Select:
     """``query`` over ``decision_log_current`` narrowed by the filters, joining the entries only when filtered."""
     conditions = _conditions(filters)
     if not conditions:
         return query
-    return query.join(DecisionLogEntry, DecisionLogEntry.id == CurrentDecisionEntry.entry_id).where(*conditions)
+    return query.join(DecisionLogEntry, _standing_entry()).where(*conditions)
 
 
 # The public log's order: newest decision first, then reference (``ix_decision_log_current_order``).
@@ -411,11 +428,12 @@ _LOG_ORDER = (CurrentDecisionEntry.decided_at.desc(), CurrentDecisionEntry.refer
 def current_entries(filters: LogFilters = LogFilters()) -> Select:
     """Each application's latest entry (a correction or a later decision replaces the earlier one), filtered.
 
-    Ordered newest decision first, then by reference. The latest entries are the ones ``decision_log_current``
-    names (kept by ``append``), so this reads that small table and its order index, not the whole log.
+    Ordered newest decision first, then by reference. ``decision_log_current`` (kept by ``append``) gives the
+    applications and their order from its small table and order index; each one's entry is its latest in the
+    chain, whatever entry the row names (verification reports any row that differs).
     """
     return (select(DecisionLogEntry).select_from(CurrentDecisionEntry)
-            .join(DecisionLogEntry, DecisionLogEntry.id == CurrentDecisionEntry.entry_id)
+            .join(DecisionLogEntry, _standing_entry())
             .where(*_conditions(filters))
             .order_by(*_LOG_ORDER))
 
@@ -431,9 +449,12 @@ def current_page(session: Session, filters: LogFilters = LogFilters(), *, limit:
                                .order_by(*_LOG_ORDER).limit(limit).offset(offset)))
     if not ids:
         return []
-    found = {entry.id: entry for entry in session.scalars(
-        select(DecisionLogEntry).where(DecisionLogEntry.id.in_(ids)).options(*options))}
-    return [found[entry_id] for entry_id in ids]
+    # Each named entry's application's latest entry in the chain (the same one unless the table was tampered with).
+    named = aliased(DecisionLogEntry)
+    found = {named_id: entry for entry, named_id in session.execute(
+        select(DecisionLogEntry, named.id).join(named, named.application_id == DecisionLogEntry.application_id)
+        .where(named.id.in_(ids), _latest_in_chain()).options(*options))}
+    return [found[entry_id] for entry_id in ids if entry_id in found]
 
 
 def count_current(session: Session, filters: LogFilters = LogFilters()) -> int:

@@ -29,7 +29,7 @@ from portal.commissioning.submission_services import london_timestamp, safe_cell
 from portal.domain import NotFound
 from portal.formatting import london, money
 from portal.models import Application, DecisionLogEntry, OrganisationType, Outcome
-from portal.transparency import log
+from portal.transparency import checkpoints, log
 from portal.transparency.caching import etag_for
 from portal.transparency.filters import ParsedFilters, parse_filters
 from portal.transparency.redaction import is_redacted, public_redactions, shown
@@ -38,6 +38,8 @@ from portal.transparency.services import last_changed
 LICENCE_NAME = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+# The Atom feed's extension element for the decision log's signed checkpoint (portal/transparency/checkpoints.py).
+CHECKPOINT_NS = "urn:x-safer-futures:decision-log-checkpoint:1"
 FEED_LIMIT = 100  # the Atom feed carries the latest entries only; the CSV and JSON carry them all
 THREESIXTYGIVING_VERSION = "1.4"
 # An Atom feed must say when it was updated; a log with nothing in it has never been.
@@ -133,14 +135,30 @@ def decisions_json(session: Session, *, args: Mapping[str, str], publisher: Publ
     selection = select_decisions(session, args=args)
     document = json_document(selection.entries, parsed=selection.parsed, chain=chain_summary(session),
                              generated_at=selection.last_modified, publisher=publisher)
+    document["log"] = log_summary(session, filtered=bool(selection.parsed.filters != log.LogFilters()),
+                                  publisher=publisher)
     return OpenDataFile(body=dumps(document), last_modified=selection.changed_at)
+
+
+def log_summary(session: Session, *, filtered: bool, publisher: Publisher) -> dict[str, Any]:
+    """The whole log's Merkle tree leaves (every entry's hash, in position order) and its newest checkpoint.
+
+    With these anyone can recompute the signed root (scripts/verify-decision-log) and check the current
+    decisions above are the entries it covers. Leaves are left out of a filtered file (they are the whole log's).
+    """
+    return {
+        "tree": checkpoints.TREE_DESCRIPTION,
+        "checkpoint": checkpoints.published_checkpoint(session),
+        "checkpoint_url": publisher.url("/decisions/checkpoint"),
+        "entry_hashes": None if filtered else checkpoints.leaf_hashes(session),
+    }
 
 
 def decisions_atom(session: Session, *, args: Mapping[str, str], publisher: Publisher) -> OpenDataFile:
     """The latest current decisions as an Atom feed, newest published first."""
     selection = select_decisions(session, args=args, limit=FEED_LIMIT, newest_published_first=True)
     body = atom_feed(selection.entries, parsed=selection.parsed, publisher=publisher,
-                     log_updated=selection.last_modified)
+                     log_updated=selection.last_modified, checkpoint=checkpoints.published_checkpoint(session))
     return OpenDataFile(body=body, last_modified=selection.changed_at)
 
 
@@ -432,8 +450,12 @@ def atom_summary(entry: DecisionLogEntry) -> str:
 
 
 def atom_feed(entries: Sequence[DecisionLogEntry], *, parsed: ParsedFilters, publisher: Publisher,
-              log_updated: datetime | None) -> str:
-    """An Atom 1.0 feed, one <entry> per log entry, built with ElementTree so every value is escaped."""
+              log_updated: datetime | None, checkpoint: Mapping[str, Any] | None = None) -> str:
+    """An Atom 1.0 feed, one <entry> per log entry, built with ElementTree so every value is escaped.
+
+    The newest signed checkpoint goes in a foreign element (``CHECKPOINT_NS``) and a link to its JSON, so
+    feed readers keep a copy of every checkpoint as it is published.
+    """
     query = canonical_query(parsed)
     self_url = publisher.url("/decisions.atom" + query)
     newest = max((entry.published_at for entry in entries), default=None)
@@ -452,6 +474,12 @@ def atom_feed(entries: Sequence[DecisionLogEntry], *, parsed: ParsedFilters, pub
     author = ET.SubElement(feed, "author")
     _text(author, "name", publisher.funder_name)
     _text(feed, "rights", f"{LICENCE_NAME}: {LICENCE_URL}")
+    if checkpoint is not None:
+        ET.SubElement(feed, "link", rel="related", type="application/json", title="Signed checkpoint of the log",
+                      href=publisher.url("/decisions/checkpoint"))
+        element = ET.SubElement(feed, "checkpoint", xmlns=CHECKPOINT_NS)
+        for name in ("origin", "tree_size", "root_hash", "signed_at", "signature", "public_key", "key_id"):
+            _text(element, name.replace("_", "-"), str(checkpoint[name]))
     for entry in entries:
         feed.append(atom_entry(entry, publisher=publisher))
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

@@ -110,5 +110,4 @@ def verify():
     status = verification.verify_page(db.session, signer=current_signer(), pasted=request.args.get("checkpoint"))
     # No Last-Modified: a quiet change to a stored entry does not move the last publication date, so a
     # client asking only "modified since?" could be told nothing changed. The ETag follows the result.
-    return _public_page("transparency/verify.html", last_modified=None, status=status, report=status.report,
-                        form_failed=status.error is not None)
+    return _public_page("transparency/verify.html", last_modified=None, status=status, report=status.report)

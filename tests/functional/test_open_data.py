@@ -208,7 +208,8 @@ def test_atom_feed_is_valid_atom_newest_first(client, open_data_log):
         assert feed.find(f"{ATOM}{required}") is not None, f"An Atom feed needs <{required}>"
     assert feed.findtext(f"{ATOM}updated") == "2026-07-03T11:00:00Z"
     links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
-    assert links == {"self": PUBLIC + "/decisions.atom", "alternate": PUBLIC + "/decisions"}
+    assert links == {"self": PUBLIC + "/decisions.atom", "alternate": PUBLIC + "/decisions",
+                     "related": PUBLIC + "/decisions/checkpoint"}
     entries = feed.findall(f"{ATOM}entry")
     assert len(entries) == 5
     assert [e.findtext(f"{ATOM}id") for e in entries] == [

@@ -17,6 +17,7 @@ import pytest
 from config import BASE_DIR, engine_options
 
 GUNICORN_CONF = BASE_DIR / "gunicorn.conf.py"
+TEST_SIGNING_KEY = "kycYnTeC8LDTcOyW0VQfVjzzkg1+FC+sQGh+Ms/hRG8="  # TestConfig's, never used elsewhere
 POOL_VARIABLES = ("PORTAL_DB_POOL_SIZE", "PORTAL_DB_MAX_OVERFLOW", "PORTAL_DB_POOL_TIMEOUT", "PORTAL_DB_POOL_RECYCLE")
 
 
@@ -73,6 +74,29 @@ def test_production_settings_can_be_turned_off():
     assert settings["SESSION_COOKIE_SECURE"] is False
     assert settings["HSTS_ALWAYS"] is False
     assert settings["REQUEST_LOG"] is False
+
+
+def _create_production_app(tmp_path, **environment: str) -> subprocess.CompletedProcess:
+    """create_app() under PORTAL_ENV=production in a fresh interpreter, with this environment."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    env.update(PORTAL_ENV="production", PORTAL_SECRET_KEY="a-long-random-secret-for-this-test-only",
+               PORTAL_INSTANCE_PATH=str(tmp_path), PORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+               PORTAL_QUEUE_URL="memory://", **environment)
+    code = "from portal import create_app; app = create_app(); print(app.extensions['portal_log_signer'].public_key)"
+    return subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True)
+
+
+def test_production_needs_a_signing_key_for_the_decision_log(tmp_path):
+    """Without PORTAL_LOG_SIGNING_KEY production refuses to start (and never makes a key of its own)."""
+    result = _create_production_app(tmp_path)
+    assert result.returncode != 0
+    assert "Set PORTAL_LOG_SIGNING_KEY" in result.stderr
+    assert not (tmp_path / "decision-log-signing-key.pem").exists()
+    result = _create_production_app(tmp_path, PORTAL_LOG_SIGNING_KEY="not a key")
+    assert result.returncode != 0 and "PORTAL_LOG_SIGNING_KEY" in result.stderr
+    result = _create_production_app(tmp_path, PORTAL_LOG_SIGNING_KEY=TEST_SIGNING_KEY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "HZoO+ZlD2cRMPvZpSuEpCeFZpGiLakG424oajJkCHE4="
 
 
 # gunicorn --------------------------------------------------------------------------------------------------
@@ -135,6 +159,7 @@ def test_gunicorn_serves_the_portal_with_this_configuration(tmp_path):
     port = _free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
     env.update(PORTAL_ENV="production", PORTAL_SECRET_KEY="a-long-random-secret-for-this-test-only",
+               PORTAL_LOG_SIGNING_KEY=TEST_SIGNING_KEY,
                PORTAL_INSTANCE_PATH=str(tmp_path), PORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
                PORTAL_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}", PORTAL_MAIL_BACKEND="file",
                PORTAL_BIND=f"127.0.0.1:{port}", PORTAL_WEB_WORKERS="2", PORTAL_WEB_THREADS="2",
