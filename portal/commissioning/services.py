@@ -23,6 +23,7 @@ from portal.commissioning.panel_admin_services import round_panel
 from portal.commissioning.submission_services import RoundCounts, counts_by_round
 from portal.formatting import date, date_time
 from portal.letters.services import still_needed_by_round
+from portal.messages.services import waiting_for_reply_by_round
 from portal.models import (
     Application,
     ApplicationStatus,
@@ -187,6 +188,7 @@ def _work(session: Session, *, rounds: list[Round], counts: dict[int, RoundCount
           letters: dict[int, int]) -> dict[int, list[ToDo]]:
     """Round id -> what needs doing on it, in the order the lifecycle runs (only what has a count)."""
     questions = waiting_by_round(session, by=by)
+    replies = waiting_for_reply_by_round(session, by=by)
     events = _events_this_week(session, now)
     undecided, unpublished = _decision_counts(session)
     work: dict[int, list[ToDo]] = {}
@@ -199,6 +201,10 @@ def _work(session: Session, *, rounds: list[Round], counts: dict[int, RoundCount
                  "submissions.round_applications", {**args, "status": ApplicationStatus.SUBMITTED.value}),
             ToDo("", waiting, _plural(waiting, "question", "questions") + " from the public to answer",
                  "clarifications.round_questions", args),
+            ToDo("", replies.get(round_.id, 0),
+                 _plural(replies.get(round_.id, 0), "application", "applications")
+                 + " with messages from the group waiting for a reply",
+                 "messages.round_messages", args),
         ]
         items += [ToDo("", 1, f"Event this week: {event.title}, {date_time(event.starts_at)}",
                        "events.manage_event", {"event_id": event.id}) for event in events.get(round_.id, [])]

@@ -87,6 +87,15 @@ def share_message(submission_id: int, message_id: int):
     return redirect(url_for(".submission_messages", submission_id=application.id, _anchor=f"message-{message.id}"))
 
 
+@bp.route("/commissioning/rounds/<int:round_id>/messages")
+@access(COMMISSIONERS)
+def round_messages(round_id: int):
+    """A round's conversations whose group wrote last and is waiting for a reply, each linked."""
+    round_ = services.round_for_funder(db.session, round_id=round_id, by=current_user)
+    waiting = services.waiting_for_reply(db.session, round_id=round_.id, by=current_user)
+    return render_template("messages/round_messages.html", round=round_, waiting=waiting)
+
+
 # For other domains' pages: links with counts, and the panel's shared messages -----------------------
 
 

@@ -10,9 +10,9 @@ Services flush; the request commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from portal import audit
@@ -26,6 +26,7 @@ from portal.models import (
     Membership,
     PanelAssignment,
     Role,
+    Round,
     User,
     utcnow,
 )
@@ -160,6 +161,81 @@ def message_counts(session: Session, *, application: Application, by: User) -> M
         .where(ApplicationMessage.application_id == application.id)
     ).one()
     return MessageCounts(total=total or 0, new=new or 0)
+
+
+# Waiting for a reply: conversations whose latest message is from the group ---------------------------
+
+
+def _latest_by_side():
+    """Per application: when the group and the funder last wrote, and the group's messages not yet opened."""
+    from_group = ApplicationMessage.from_funder.is_(False)
+    return (
+        select(ApplicationMessage.application_id.label("application_id"),
+               func.max(case((from_group, ApplicationMessage.sent_at))).label("group_at"),
+               func.max(case((ApplicationMessage.from_funder.is_(True), ApplicationMessage.sent_at)))
+               .label("funder_at"),
+               func.count(ApplicationMessage.id).filter(from_group & ApplicationMessage.read_at.is_(None))
+               .label("new"))
+        .group_by(ApplicationMessage.application_id)
+        .subquery()
+    )
+
+
+def _unanswered(latest):
+    """The group wrote last: nobody for the funder has replied since (read or not, it still wants a reply)."""
+    return latest.c.group_at.is_not(None) & (latest.c.funder_at.is_(None) | (latest.c.group_at > latest.c.funder_at))
+
+
+def waiting_for_reply_by_round(session: Session, *, by: User) -> dict[int, int]:
+    """Round id -> how many sent applications have a message from the group the funder has not replied to
+    (one statement for every round, for the commissioners' to-do list)."""
+    require_commissioner(by, COMMISSIONERS_ONLY)
+    latest = _latest_by_side()
+    return dict(session.execute(
+        select(Application.round_id, func.count())
+        .join(latest, latest.c.application_id == Application.id)
+        .where(_unanswered(latest))
+        .group_by(Application.round_id)
+    ).tuples().all())
+
+
+@dataclass(frozen=True)
+class WaitingConversation:
+    """A sent application whose group wrote last: when, and how many of their messages nobody has opened."""
+
+    application: Application
+    last_message_at: datetime
+    new: int
+
+
+def round_for_funder(session: Session, *, round_id: int, by: User) -> Round:
+    """A round, for a commissioner reading its messages."""
+    require_commissioner(by, COMMISSIONERS_ONLY)
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound("There is no round with this number")
+    return round_
+
+
+def waiting_for_reply(session: Session, *, round_id: int, by: User) -> list[WaitingConversation]:
+    """A round's conversations waiting for the funder's reply, the longest waiting first."""
+    require_commissioner(by, COMMISSIONERS_ONLY)
+    latest = _latest_by_side()
+    rows = session.execute(
+        select(Application, latest.c.group_at, latest.c.new)
+        .join(latest, latest.c.application_id == Application.id)
+        .where(Application.round_id == round_id, _unanswered(latest))
+        .options(joinedload(Application.organisation))
+        .order_by(latest.c.group_at, Application.id)
+    ).all()
+    return [WaitingConversation(application=a, last_message_at=_aware(at), new=new or 0) for a, at, new in rows]
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """A moment from an aggregate, aware and in UTC (SQLite returns the stored text or a naive value)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def shared_with_panel(session: Session, *, assignment: PanelAssignment, by: User) -> list[ApplicationMessage]:

@@ -15,6 +15,7 @@ from portal.models import ApplicationStatus, Role, RoundStatus, utcnow
 from tests.conftest import make_organisation, make_user
 from tests.fixtures.clarifications import make_question
 from tests.fixtures.events import make_event
+from tests.fixtures.messages import make_message
 from tests.fixtures.moderation import send_scores
 from tests.fixtures.panel_round import assign, make_assessment_round, make_eligible_application, make_panellist
 from tests.fixtures.submissions import make_submission
@@ -245,7 +246,8 @@ def test_a_panellist_with_everything_sent_is_told_nothing_is_left(session, panel
 
 def test_the_commissioners_home_runs_the_same_statements_at_3_and_12_applications(
         session, commissioner_client, open_round):
-    """Counting the panel's work, flags, screening and questions reads them together, not once per application."""
+    """Counting the panel's work, flags, screening, questions and messages reads them together, not once per
+    application."""
     round_ = make_assessment_round(session, panellists_per_application=3)
     kai, lee, max_ = (make_panellist(session, email=f"{name}@example.org", name=name.title())
                       for name in ("kai", "lee", "max"))
@@ -262,7 +264,8 @@ def test_the_commissioners_home_runs_the_same_statements_at_3_and_12_application
             send_scores(session, application=application, panellist=lee, scores={"Need": 2, "What will change": 3})
             assign(session, application=application, panellist=max_, declared=False,
                    conflict_reason="I know them").recused_at = utcnow()
-            make_submission(session, round_=open_round, organisation=group, by=member, number=200 + number)
+            sent = make_submission(session, round_=open_round, organisation=group, by=member, number=200 + number)
+            make_message(session, application=sent, by=member, from_funder=False, body="Is our budget right?")
             make_question(session, round_=open_round, email=f"asker{number}@example.org")
         session.flush()
         made = size
@@ -275,6 +278,7 @@ def test_the_commissioners_home_runs_the_same_statements_at_3_and_12_application
     assert "12 applications have scores to moderate" in items["Safer streets"]
     assert "12 conflicts of interest to replace" in items["Safer streets"]
     assert "12 applications to screen" in items["Staying in school"]
+    assert "12 applications with messages from the group waiting for a reply" in items["Staying in school"]
     assert len(large) - len(small) <= ALLOWED_DIFFERENCE, (
         f"The commissioners' home ran {len(small)} statements with {SMALL} applications and {len(large)} with "
         f"{LARGE}: something is read once per application. Statements at {LARGE}:\n" + "\n".join(large))

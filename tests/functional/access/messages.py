@@ -12,12 +12,14 @@ EXPECTED = {
     "messages.application_messages": frozenset({APPLICANT}),
     "messages.submission_messages": COMMISSIONERS_ONLY,
     "messages.share_message": COMMISSIONERS_ONLY,
+    "messages.round_messages": COMMISSIONERS_ONLY,
 }
 
 METHODS = {
     "messages.application_messages": ("GET", "POST"),
     "messages.submission_messages": ("GET", "POST"),
     "messages.share_message": ("POST",),
+    "messages.round_messages": ("GET",),
 }
 
 # submitted_application_id is Hackney Youth Voices' sent application (as for the PDF copy); submission_id is the
