@@ -1099,7 +1099,7 @@ def correction_reason_text(entry: DecisionLogEntry) -> str:
     """The reason a correction starts from: the published reason of an award, the feedback of a decline or
     reserve (its public text, approved separately, stays as it is)."""
     if entry.outcome == Outcome.AWARD:
-        return entry.reason or ""
+        return "" if entry.reason == log.REDACTED else entry.reason or ""  # never the redaction marker
     return entry.decision.reason or ""
 
 

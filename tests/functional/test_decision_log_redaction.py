@@ -109,3 +109,22 @@ def test_panellists_and_applicants_cannot_ask_or_approve(panellist_client, appli
     for client in (panellist_client, applicant_client):
         assert client.page(f"/commissioning/decision-log/redactions/{redaction_request.id}/approve").status == 403
         assert client.page(f"/commissioning/decision-log/entries/{redaction_request.entry_id}/redact").status == 403
+
+
+def test_commissioners_reach_redaction_from_the_published_entry(client, commissioner_client, decision_log_entry):
+    url = f"/decisions/entries/{decision_log_entry.position}"
+    link = commissioner_client.page(url).soup.select_one("#redact-link a")
+    assert link["href"] == f"/commissioning/decision-log/entries/{decision_log_entry.id}/redact"
+    assert client.page(url).soup.select_one("#redact-link") is None, "the public never sees the link"
+    page = commissioner_client.page(link["href"])
+    assert page.h1 == f"Redact a field of entry {decision_log_entry.position}"
+    assert NAME in page.soup.select_one("#field-organisation-name").get_text()
+
+
+def test_a_correction_of_a_redacted_reason_starts_empty_not_with_the_marker(
+        session, commissioner_client, second_commissioner_client, decision_log_entry):
+    ask(commissioner_client, decision_log_entry, field="reason", reason="Published by mistake.")
+    request = session.scalar(select(DecisionLogRedaction))
+    second_commissioner_client.submit(f"/commissioning/decision-log/redactions/{request.id}/approve")
+    page = commissioner_client.page(f"/commissioning/log-entries/{decision_log_entry.id}/correct")
+    assert page.soup.select_one("textarea[name=reason]").get_text() == ""
