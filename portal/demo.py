@@ -396,6 +396,7 @@ def _assessment_round(session: Session, fund: Fund, common: dict, organisations:
         opens_at=_at(now - timedelta(days=90), 9), closes_at=_at(now - timedelta(days=21), 17),
         scoring_starts_at=_at(now - timedelta(days=14), 9), interviews_at=_at(now + timedelta(days=14), 10),
         decisions_by=_at(now + timedelta(days=30), 17), published_at=now - timedelta(days=100),
+        scores_due_at=_at(now + timedelta(days=7), 23, 59),  # panellists see "2 to score by ..."
         anonymised_scoring=True, panel_lead=priya, **common,
     )
     session.flush()

@@ -10,4 +10,6 @@ EXPECTED = {
     "checkpoints.checkpoint": EVERYONE,
     "checkpoints.entry_proof": EVERYONE,
 }
+# The checkpoint exists once something is published (404 before).
+DATA = {"checkpoints.checkpoint": ("log_round",)}
 URL_VALUES = {"round_slug": ("log_round", "slug"), "position": ("log_entry", "position")}
