@@ -138,3 +138,16 @@ def test_progress_and_to_do_list_show_the_date(session, commissioner_client, pan
         f"Scores were due on {date(due_on(-1))}: 1 still to send.")
     assert f"1 panellist has scores still to send: they were due on {date(due_on(-1))}" in commissioner_client.page(
         "/commissioning").text()
+
+
+# The demo --------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_round_being_assessed_has_a_date_for_scores(app, session, client):
+    from portal.demo import DEMO_PASSWORD
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    round_ = session.scalar(select(Round).where(Round.slug == "safe-routes-home-2026"))
+    assert round_.scores_due_at is not None
+    client.sign_in("panellist@example.org", DEMO_PASSWORD)
+    assert f"to score by {date(round_.scores_due_at)}" in client.page("/panel").text()
