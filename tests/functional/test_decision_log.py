@@ -45,7 +45,8 @@ def test_the_log_lists_every_published_decision_without_signing_in(client, log_r
     decline = page.soup.select_one(f"#entry-{log_round.entries['southwark'].position}")
     assert row(decline, "Organisation").startswith("A community group in Hackney")
     assert row(decline, "Amount awarded") == "Nothing"
-    assert row(decline, "Reason") == "Outcomes not clear enough: The panel could not see what would change."
+    # A decline is published from its structured fields: its feedback goes to the group, not the public (issue 15).
+    assert row(decline, "Reason") == "Outcomes not clear enough"
 
 
 def test_drafts_and_unpublished_decisions_are_not_in_the_log(client, session, log_round, organisation, applicant,
