@@ -187,6 +187,8 @@ def test_a_public_note_needs_a_second_commissioners_approval_before_publishing(
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "decision.public_note_approved"))
     assert event.actor_id == second_commissioner.id and event.after["application"] == reference
 
+    preview = commissioner_client.page(f"{round_url}/publish")
+    assert NOTE in preview.text() and "Public note" in preview.text()
     page = commissioner_client.submit(f"{round_url}/publish", token_from=round_url)
     assert page.status == 302, page.error_summary()
     entry = session.scalar(select(DecisionLogEntry).where(DecisionLogEntry.application_id == decision.application_id))
