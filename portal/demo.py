@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from portal import demo_panel
 from portal.accounts.passwords import hash_password
+from portal.accounts.second_factor import enrol_known_secret
+from portal.accounts.second_factor_routes import factor_settings
 from portal.application_lifecycle import transition_application
 from portal.applications.services import next_reference
 from portal.applications.snapshot import build_snapshot
@@ -57,6 +59,14 @@ from portal.models import (
 from portal.transparency import log
 
 DEMO_PASSWORD = "kettle-orbit-parade-42"
+# Commissioners and administrators must sign in with an authenticator app too (accounts/second_factor.py).
+# The demo's staff share this published key, so anyone can try the demo: never use it for real people.
+DEMO_TOTP_SECRET = "DEMOSTAFFKEYDEMOSTAFFKEYDEMOSTAF"
+
+
+def demo_recovery_codes(email: str) -> list[str]:
+    """A demo staff member's ten recovery codes: commissioner-1 to commissioner-10 (published, like the key)."""
+    return [f"{email.split('@')[0]}-{n}" for n in range(1, 11)]
 
 DEMO_FAQS = [
     ("Can we apply if we are not a registered charity?",
@@ -187,6 +197,11 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
         for email, name, role, age in DEMO_PEOPLE
     }
     session.add_all(people.values())
+    session.flush()
+    for person in people.values():
+        if person.needs_second_factor:
+            enrol_known_secret(session, user=person, secret=DEMO_TOTP_SECRET, settings=factor_settings(),
+                               recovery_codes=demo_recovery_codes(person.email), now=now)
     commissioner = people["commissioner@example.org"]
     session.add(GuardianConsent(panellist=people["panellist3@example.org"], guardian_name="Michelle Brown",
                                 guardian_contact="Phone 07700 900123", recorded_by=commissioner))
@@ -545,6 +560,13 @@ def sign_in_lines() -> list[str]:
     lines += [f"  {email.ljust(width)}  {role.label}: {name}"
               + (f" ({DEMO_MEMBERS[email]})" if email in DEMO_MEMBERS else "")
               for email, name, role, _ in DEMO_PEOPLE]
+    staff = [email for email, _, role, _ in DEMO_PEOPLE if role in (Role.COMMISSIONER, Role.ADMIN)]
+    lines += [
+        f"Staff ({', '.join(staff)}) then enter a code from an authenticator app set up with the key",
+        f"  {DEMO_TOTP_SECRET} (or run: .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"),",
+        "  or a recovery code: " + ", ".join(f"{codes[0]} to {codes[-1]}" for codes in map(demo_recovery_codes, staff))
+        + " (each works once).",
+    ]
     return lines
 
 

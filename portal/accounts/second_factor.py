@@ -106,7 +106,7 @@ def setup_uri(secret: str, *, user: User, settings: FactorSettings) -> str:
 def qr_code_svg(uri: str) -> Markup:
     """The set-up link as an inline SVG QR code (no script, no image request, works under the CSP)."""
     qr = segno.make(uri, error="m")
-    svg = qr.svg_inline(scale=5, border=4, dark="#0b0c0c", light="#ffffff", omitsize=False,
+    svg = qr.svg_inline(scale=5, border=4, dark="#0b0c0c", light="#ffffff", omitsize=True,
                         svgclass="portal-qr-code")
     # The SVG is made here from our own link, never from what someone typed.
     return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1))

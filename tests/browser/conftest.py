@@ -124,6 +124,11 @@ def live_server(app: Flask, tmp_path_factory) -> Iterator[LiveServer]:
         "PUBLIC_URL": "http://127.0.0.1",  # the port is only known once the server is bound: set below
     })
     reset_database(live_app)
+    # For pass_second_factor, which reads a person's authenticator secret. Named by its package: pytest loads
+    # this file as "conftest", and the tests import it as tests.browser.conftest, a module of its own.
+    import tests.browser.conftest as imported_by_tests
+
+    imported_by_tests._LIVE_APP[0] = live_app
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     live_app.config["PUBLIC_URL"] = base_url  # links in e-mails must point at this server
@@ -137,6 +142,34 @@ def live_server(app: Flask, tmp_path_factory) -> Iterator[LiveServer]:
         thread.join(timeout=10)
         with live_app.app_context():
             db.engine.dispose()
+
+
+_LIVE_APP: list[Flask] = [None]  # type: ignore[list-item]
+CODE_PAGE_HEADING = "Enter the code from your authenticator app"
+
+
+def pass_second_factor(page: Page, email: str, check_accessibility) -> None:
+    """After the sign-in form: when the portal asks for the authenticator app's code (staff always), enter it.
+
+    People made with tests.conftest.make_user as commissioners have an app with a known secret; the code is
+    worked out from it, as the person's phone would.
+    """
+    from playwright.sync_api import expect
+
+    from tests.conftest import authenticator_code
+
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).not_to_have_text("Sign in")
+    if heading.inner_text().strip() != CODE_PAGE_HEADING:
+        return
+    check_accessibility(page)
+    with _LIVE_APP[0].app_context():
+        code = authenticator_code(db.session, email)
+        db.session.commit()
+        db.session.remove()
+    page.get_by_label("Code", exact=True).fill(code)
+    page.get_by_role("button", name="Continue", exact=True).click()
+    expect(heading).not_to_have_text(CODE_PAGE_HEADING)
 
 
 class Outbox:

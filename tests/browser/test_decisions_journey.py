@@ -10,6 +10,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from portal.extensions import db
 from portal.models import Role
+from tests.browser.conftest import pass_second_factor
 from tests.conftest import PASSWORD, make_fund, make_organisation, make_user
 from tests.fixtures.moderation import send_scores
 from tests.fixtures.panel_round import make_assessment_round, make_eligible_application, make_panellist
@@ -81,6 +82,7 @@ def test_commissioner_publishes_decisions_and_the_public_reads_them(page: Page, 
     page.get_by_label("Email address", exact=True).fill(s.commissioner)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    pass_second_factor(page, s.commissioner, check_accessibility)
     expect(heading(page)).to_have_text("Rounds to manage")
     check_accessibility(page)
 
@@ -133,6 +135,7 @@ def test_the_decision_form_shows_only_the_chosen_outcomes_fields(page: Page, sco
     page.get_by_label("Email address", exact=True).fill(s.commissioner)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    pass_second_factor(page, s.commissioner, check_accessibility)
     arrive(page, "Rounds to manage", check_accessibility)
     page.goto(f"/commissioning/rounds/{s.round_id}/decisions")
     arrive(page, f"Decisions for {s.title}", check_accessibility)

@@ -28,6 +28,7 @@ from portal.models import (
     Score,
     utcnow,
 )
+from tests.browser.conftest import pass_second_factor
 from tests.conftest import PASSWORD, make_fund, make_organisation, make_user
 from tests.fixtures.panel_round import make_assessment_round, make_eligible_application, make_panellist
 
@@ -168,6 +169,7 @@ def sign_in(page: Page, email: str, lands_on: str, check_accessibility) -> None:
     page.get_by_label("Email address", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    pass_second_factor(page, email, check_accessibility)
     arrive(page, lands_on, check_accessibility)
 
 

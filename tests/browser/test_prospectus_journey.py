@@ -13,6 +13,8 @@ from playwright.sync_api import Locator, Page, expect
 from portal.accounts.passwords import hash_password
 from portal.extensions import db
 from portal.models import Role, User
+from tests.browser.conftest import pass_second_factor
+from tests.conftest import enrol_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -74,8 +76,11 @@ def commissioner(live_server) -> Commissioner:
     """A commissioner who can sign in with PASSWORD."""
     person = Commissioner(name="Amara Okafor", email=f"amara-{uuid4().hex[:8]}@example.org")
     with live_server.app.app_context():
-        db.session.add(User(email=person.email, name=person.name, role=Role.COMMISSIONER,
-                            password_hash=hash_password(PASSWORD, fast=True)))
+        user = User(email=person.email, name=person.name, role=Role.COMMISSIONER,
+                    password_hash=hash_password(PASSWORD, fast=True))
+        db.session.add(user)
+        db.session.flush()
+        enrol_second_factor(db.session, user)  # staff pages open only after a second factor
         db.session.commit()
     return person
 
@@ -136,6 +141,7 @@ def sign_in_as_commissioner(page: Page, check_accessibility, commissioner: Commi
     field(page, "Email address").fill(commissioner.email)
     field(page, "Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    pass_second_factor(page, commissioner.email, check_accessibility)
     expect(heading(page), "A commissioner should land on /commissioning after signing in: check home_for"
            ).to_have_text("Rounds to manage")
     check_accessibility(page)

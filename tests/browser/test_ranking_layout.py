@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.conftest import pass_second_factor
 from tests.browser.test_panel_staff_pages import (  # noqa: F401 (staff_round is a fixture)
     StaffRound,
     arrive,
@@ -38,6 +39,7 @@ def sign_in(page: Page, email: str, check_accessibility) -> None:
     page.get_by_label("Email address", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    pass_second_factor(page, email, check_accessibility)
     page.wait_for_url(lambda url: "/sign-in" not in url)
     check_accessibility(page)
 
