@@ -37,9 +37,13 @@ class Tree:
     """A Merkle tree over leaves, with every complete aligned subtree's hash kept for fast roots and proofs."""
 
     def __init__(self, leaves: Sequence[bytes] = ()) -> None:
-        """Hash the leaves (once each) and every complete subtree above them."""
-        self.levels: list[list[bytes]] = [[]]
-        self.extend(leaves)
+        """Hash the leaves (once each) and every complete subtree above them, a level at a time."""
+        sha256 = hashlib.sha256
+        row = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
+        self.levels: list[list[bytes]] = [row]
+        while len(row) > 1:
+            row = [sha256(b"\x01" + row[i] + row[i + 1]).digest() for i in range(0, len(row) - 1, 2)]
+            self.levels.append(row)
 
     @property
     def size(self) -> int:
