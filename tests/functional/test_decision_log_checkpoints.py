@@ -8,6 +8,8 @@ intact log before signed checkpoints and the current-entry check.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -100,7 +102,9 @@ def test_reproduction_3_a_current_row_pointed_at_a_superseded_entry(app, client,
     records = json.loads(client.get("/decisions.json").data)["decisions"]
     (hackney,) = [record for record in records if record["reference"] == "YLF-2026-0601"]
     assert hackney["amount_awarded_pence"] == 700_000 and hackney["position"] == log_correction.position
-    assert "£7,500" not in client.get("/decisions.csv").data.decode().replace("7500", "")
+    rows = list(csv.DictReader(io.StringIO(client.get("/decisions.csv").data.decode("utf-8-sig"))))
+    (row,) = [row for row in rows if row["Reference"] == "YLF-2026-0601"]
+    assert row["Amount awarded (pounds)"] == "7000.00" and row["Entry"] == str(log_correction.position)
 
 
 def test_a_checkpoint_kept_from_before_proves_the_log_only_grew(app, client, session, log_round, tmp_path):
