@@ -400,19 +400,3 @@ def deadline(*, promised: datetime | None, published: datetime | None) -> Deadli
     days = "1 day" if late_days == 1 else f"{late_days} days"
     return Deadline(met=False, wording=f"Published on {date(published)}, {days} after the promised date of "
                                        f"{date(promised)}.")
-
-
-# The chain check ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChainStatus:
-    """The result of checking every entry's hashes, and the entry at the head of the log."""
-
-    report: log.ChainReport
-    last_modified: datetime | None
-
-
-def chain_status(session: Session) -> ChainStatus:
-    """Check the whole log's hash chain now."""
-    return ChainStatus(report=log.verify_chain(session), last_modified=log.last_published_at(session))
