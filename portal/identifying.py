@@ -7,6 +7,8 @@ the text and each detail are normalised the same way before comparing:
 - Unicode compatibility forms are folded (NFKD, which also makes fullwidth "Ｔｏｔｔｅｎｈａｍ" and the "ﬁ"
   ligature plain) and case is folded; accents and other combining marks are dropped, and digits of any
   script are read as 0-9;
+- Cyrillic and Greek letters drawn like Latin ones are read as those ("Тоttеnhаm" with Cyrillic Т, о, е, а;
+  ``LOOKALIKES``), on both sides, so a name in those scripts still matches itself;
 - apostrophes and single quotes of every kind are dropped ("Mothers’", "Mothers'" and "Mothers" agree);
 - invisible format characters (zero-width spaces and joiners, bidirectional controls, soft hyphens) are
   dropped without splitting a word (though a word may start after one);
@@ -68,6 +70,13 @@ KIND_WORDS = {
     Kind.PROJECT: "the project's title",
 }
 
+# Cyrillic and Greek letters (after case folding) that look like Latin ones, read as the Latin letter.
+LOOKALIKES = str.maketrans({
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j", "к": "k",
+    "ӏ": "l", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "ѕ": "s", "т": "t", "у": "y", "ԝ": "w", "х": "x",
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x", "ω": "w",
+})
 # Apostrophes and single quotes of every kind: dropped, as if never typed (but they end a word).
 APOSTROPHES = frozenset("'`´ʹʻʼʽʾʿˈˊˋ՚׳‘’‚‛′‵❛❜＇")
 LEGAL_SUFFIXES = ("cic", "cio", "ltd", "limited", "plc", "llp", "inc", "scio")
@@ -131,7 +140,8 @@ class Normalised:
 def _folded(char: str) -> str:
     """One character in compatibility form, case-folded, with combining marks dropped and digits as 0-9."""
     out = []
-    for part in unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold()):
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold()).translate(LOOKALIKES)
+    for part in folded:
         if unicodedata.category(part).startswith("M"):
             continue
         value = unicodedata.decimal(part, None)

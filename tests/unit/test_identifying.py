@@ -39,6 +39,7 @@ TOTTENHAM = Identifying(names=["Tottenham Mothers' Network"], numbers=["1187654"
     ("ＴＯＴＴＥＮＨＡＭ ＭＯＴＨＥＲＳ did not cost it.", Kind.NAME),  # fullwidth letters (NFKC)
     ("Charity １１８７６５４.", Kind.NUMBER),  # fullwidth digits
     ("The \u202eTottenham Mothers\u202c plan.", Kind.NAME),  # a right-to-left override around it
+    ("\u0422\u043ettenh\u0430m M\u043ethers did not cost it.", Kind.NAME),  # Cyrillic Т, о, а drawn as Latin
 ])
 def test_reproduction_1_each_disguise_is_refused(text, kind):
     assert TOTTENHAM.kinds(text) == [kind]
@@ -106,6 +107,8 @@ INVISIBLE = ["\u200b", "\u2060", "\ufeff", "\u200e", "\u200f", "\u202a", "\u202b
              "\u2066", "\u2067", "\u2068", "\u2069", "\u061c", "\u00ad", "\u200c", "\u200d"]
 APOSTROPHES = ["'", "’", "‘", "ʼ", "`", "＇", "′"]
 DASHES = ["-", "‐", "‑", "‒", "–", "—", "―", "−", "﹣", "－"]
+CYRILLIC = {"a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у", "A": "А", "C": "С", "E": "Е",
+            "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р", "T": "Т", "X": "Х"}  # drawn like the Latin letter
 SPACING = [" ", "  ", "\u00a0", "\u2009", "\u3000", "\t", ".", ",", "/", "_", "*", "“", "”", '"', "«", "»"]
 
 
@@ -120,7 +123,8 @@ def _fullwidth(char: str) -> str:
 
 @st.composite
 def disguised(draw, text: str, *, spaces_between_words: bool = True) -> str:
-    """The text as someone might type it to get past the check: every trick the matcher claims to undo."""
+    """The text as someone might type it to get past the check: every trick the matcher claims to undo (case,
+    fullwidth and Cyrillic lookalike letters, any apostrophe, dash or spacing, invisible characters inside)."""
     out = []
     for index, char in enumerate(text):
         if char in "'’":
@@ -133,8 +137,11 @@ def disguised(draw, text: str, *, spaces_between_words: bool = True) -> str:
             char = draw(st.sampled_from(DASHES))
         else:
             char = draw(st.sampled_from([char.lower(), char.upper()]))
-            if draw(st.booleans()):
+            form = draw(st.integers(0, 2))
+            if form == 1:
                 char = "".join(_fullwidth(c) for c in char)
+            elif form == 2:
+                char = CYRILLIC.get(char, char)
         out.append(char)
         if index < len(text) - 1 and draw(st.integers(0, 3)) == 0:
             out.append(draw(st.sampled_from(INVISIBLE)))
