@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 from portal import audit
 from portal.commissioning.decision_services import identifying_terms, naming_found
 from portal.domain import NotFound, StateTransitionError, ValidationError
-from portal.models import DecisionLogEntry, DecisionLogRedaction, User, utcnow
+from portal.models import DecisionLogEntry, DecisionLogRedaction, Role, User, utcnow
+from portal.notifications.services import queue_email
 from portal.permissions import require_commissioner
 from portal.transparency import log, redaction
 
@@ -111,8 +112,11 @@ def _repeats(reason: str, value: str) -> bool:
 
 
 def request_redaction(session: Session, *, entry: DecisionLogEntry, typed: RedactionInput, by: User,
-                      now: datetime | None = None) -> DecisionLogRedaction:
-    """Ask for a field to be redacted; nothing public changes until another commissioner approves."""
+                      now: datetime | None = None, public_url: str | None = None) -> DecisionLogRedaction:
+    """Ask for a field to be redacted; nothing public changes until another commissioner approves.
+
+    With ``public_url``, every other commissioner is e-mailed a link to approve it (never the value).
+    """
     require_commissioner(by, COMMISSIONERS_ONLY)
     reason, problems = check_request(session, entry, typed)
     if problems:
@@ -130,7 +134,24 @@ def request_redaction(session: Session, *, entry: DecisionLogEntry, typed: Redac
     audit.record(session, actor=by, action="decision_log.redaction_requested", entity=request,
                  after={"entry": entry.position, "reference": entry.reference, "field": request.field,
                         "reason_category": request.reason_category, "reason": reason})
+    if public_url is not None:
+        _ask_for_approval(session, request=request, entry=entry, by=by, public_url=public_url)
     return request
+
+
+def _ask_for_approval(session: Session, *, request: DecisionLogRedaction, entry: DecisionLogEntry, by: User,
+                      public_url: str) -> None:
+    """E-mail every other active commissioner that a redaction waits for their approval."""
+    others = session.scalars(select(User).where(User.role.in_([Role.COMMISSIONER, Role.ADMIN]),
+                                                User.is_active_account.is_(True), User.id != by.id))
+    label = redaction.FIELD_LABELS[request.field].lower()
+    for other in others:
+        queue_email(session, to=other.email, subject="A redaction of the decision log is waiting for your approval",
+                    body=(f"Hello {other.name},\n\n{by.name} asked for the {label} of entry {entry.position} "
+                          f"({entry.reference}) in the decision log to be redacted: {request.reason_category}."
+                          f"\n\nCheck it and approve it here: {public_url.rstrip('/')}/commissioning/decision-log/"
+                          f"redactions/{request.id}/approve\n\nNothing public changes until a commissioner other "
+                          f"than {by.name} approves it.\n"))
 
 
 def redaction_request(session: Session, *, redaction_id: int, by: User) -> DecisionLogRedaction:

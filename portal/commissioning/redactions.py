@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.access import COMMISSIONERS, access
@@ -24,7 +24,8 @@ def request_redaction(log_entry_id: int):
     form = RedactionRequestForm().setup(session=db.session, entry=entry, choices=choices)
     if choices and form.validate_on_submit():
         try:
-            request = services.request_redaction(db.session, entry=entry, typed=form.typed(), by=current_user)
+            request = services.request_redaction(db.session, entry=entry, typed=form.typed(), by=current_user,
+                                                 public_url=current_app.config["PUBLIC_URL"])
         except ValidationError as error:
             form.add_domain_error(error)
         else:

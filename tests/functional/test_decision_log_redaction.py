@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import select
 
-from portal.models import AuditEvent, DecisionLogEntry, DecisionLogRedaction
+from portal.models import AuditEvent, DecisionLogEntry, DecisionLogRedaction, OutboxMessage
 from portal.transparency import log
 
 NAME = "Hackney Youth Voices"
@@ -48,6 +48,9 @@ def test_a_redaction_asked_for_and_approved_by_another_commissioner_replaces_the
     session.expire_all()
     assert session.get(DecisionLogEntry, entry.id).organisation_name == NAME, "nothing changes until approved"
     assert NAME in client.page(f"/decisions/entries/{entry.position}").text()
+    (mail,) = session.scalars(select(OutboxMessage).where(OutboxMessage.subject.like("A redaction%")))
+    assert mail.to_address == "second.commissioner@example.org", "the other commissioners are asked to approve"
+    assert f"/commissioning/decision-log/redactions/{request.id}/approve" in mail.body and NAME not in mail.body
 
     page = second_commissioner_client.page(f"/commissioning/decision-log/redactions/{request.id}/approve")
     assert page.h1 == f"Approve the redaction of entry {entry.position}" and NAME in page.text()
