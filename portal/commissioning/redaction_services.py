@@ -63,6 +63,11 @@ def requests_for(session: Session, entry: DecisionLogEntry) -> list[DecisionLogR
                                 .order_by(DecisionLogRedaction.id)))
 
 
+def other_entries(session: Session, entry: DecisionLogEntry) -> list[DecisionLogEntry]:
+    """The application's other published entries (a corrected entry, its corrections): each is redacted on its own."""
+    return [other for other in log.history(session, entry.application_id) if other.id != entry.id]
+
+
 def field_choices(session: Session, entry: DecisionLogEntry) -> list[FieldChoice]:
     """The entry's fields that can be redacted now: free text and identifying, holding a value, not yet asked."""
     asked = {request.field for request in requests_for(session, entry)}

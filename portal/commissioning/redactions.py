@@ -34,6 +34,7 @@ def request_redaction(log_entry_id: int):
             return redirect(url_for(".request_redaction", log_entry_id=entry.id))
     return render_template("redactions/request.html", entry=entry, form=form, choices=choices,
                            requests=services.requests_for(db.session, entry), labels=FIELD_LABELS,
+                           others=services.other_entries(db.session, entry),
                            max_characters=services.REASON_MAX_CHARACTERS, notice=notice)
 
 

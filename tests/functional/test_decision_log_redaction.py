@@ -131,3 +131,16 @@ def test_a_correction_of_a_redacted_reason_starts_empty_not_with_the_marker(
     second_commissioner_client.submit(f"/commissioning/decision-log/redactions/{request.id}/approve")
     page = commissioner_client.page(f"/commissioning/log-entries/{decision_log_entry.id}/correct")
     assert page.soup.select_one("textarea[name=reason]").get_text() == ""
+
+
+def test_the_other_entries_of_the_application_are_linked_for_redaction(session, commissioner_client,
+                                                                      decision_log_entry):
+    from portal.commissioning import decision_services
+
+    correction = decision_services.correct_entry(
+        session, entry=decision_log_entry, by=decision_log_entry.decision.decided_by,
+        typed=decision_services.CorrectionInput(amount="4,000", reason="A smaller budget.",
+                                                correction_reason="Typing error"))
+    page = commissioner_client.page(f"/commissioning/decision-log/entries/{decision_log_entry.id}/redact")
+    links = [a["href"] for a in page.soup.select("#other-entries a")]
+    assert links == [f"/commissioning/decision-log/entries/{correction.id}/redact"]
