@@ -20,19 +20,20 @@ dropped apostrophe, a change from lower to upper case, or between letters and di
 10999990" does not match charity number 1099999 and "kickboxing" does not match "boxing".
 
 What is compared, and of what kind (``Kind``): the group's name (as sent and as now, with and without a
-legal suffix such as "CIC") and every distinctive run of two words of it; its charity and company numbers
-(digits only: "1187-654" and "1 187 654" match 1187654; a company number also without its leading zeros);
-its postcode (with or without a space or dash); its address lines (not the town, which says only where the
-group is, as the published description does); the names of its members and contacts, whole and as runs of
-two words; and the project's title.
+legal suffix such as "CIC") and every distinctive run of two or more of its words; its charity and company
+numbers (digits only: "1187-654" and "1 187 654" match 1187654; a company number also without its leading
+zeros); its postcode (with or without a space or dash); its address lines (not the town, which says only
+where the group is, as the published description does); the names of its members and contacts, whole and
+as runs of two or more words; and the project's title.
 
-A run of two words is distinctive unless both are common words (``COMMON_WORDS``): English joining words,
-words for kinds of group ("community", "group", "network", "club", "trust"...), words for the people a
-youth fund is about ("youth", "young", "people", "women"...), and places ("London", "north", every
-borough's name). So for "Tottenham Mothers' Network", "Tottenham Mothers" and "Mothers Network" are
-refused, while "A community group in Haringey" and "young people in Tottenham" are not; a name made only
-of common words ("Brent Faith Forum") is refused only whole. A single word is never refused on its own
-unless it is the whole name.
+A run is distinctive unless it starts or ends with a joining word ("of", "and": ``JOINING_WORDS``) or all
+its words are common words (``COMMON_WORDS``): joining words, words for kinds of group ("community",
+"group", "network", "club", "trust"...), words for the people a youth fund is about ("youth", "young",
+"people", "women"...), and places ("London", "north", every borough's name). So for "Tottenham Mothers'
+Network", "Tottenham Mothers" and "Mothers Network" are refused, while "A community group in Haringey" and
+"young people in Tottenham" are not; a name made only of common words ("Brent Faith Forum") is refused only
+whole; for "Friends of Finsbury Park", "Friends of Finsbury" is refused but "east of Finsbury" is not. A
+single word is never refused on its own unless it is the whole name.
 
 What matched is reported by kind and position, never by the detail itself, so messages say "Remove the
 group's name" and nothing identifying is repeated into logs. A small kernel module: no Flask.
@@ -79,13 +80,15 @@ LOOKALIKES = str.maketrans({
 })
 # Apostrophes and single quotes of every kind: dropped, as if never typed (but they end a word).
 APOSTROPHES = frozenset("'`´ʹʻʼʽʾʿˈˊˋ՚׳‘’‚‛′‵❛❜＇")
+# Words that join others ("Friends of Finsbury Park"): a run starting or ending with one is no name.
+JOINING_WORDS = frozenset({"a", "an", "the", "and", "or", "of", "for", "in", "on", "at", "to", "by", "with", "from",
+                           "de", "la", "le", "du", "da", "di", "van", "von", "der", "den", "bin", "ibn"})
 LEGAL_SUFFIXES = ("cic", "cio", "ltd", "limited", "plc", "llp", "inc", "scio")
 _PLACE_WORDS = {word for name in BOROUGHS.values() for word in name.lower().split()}
 # Words too common to make a run of a name distinctive on their own (see the module's docstring).
 COMMON_WORDS = frozenset({
     # joining words
-    "a", "an", "the", "and", "or", "of", "for", "in", "on", "at", "to", "by", "with", "from", "our", "we", "us", "its",
-    "de", "la", "le",
+    *JOINING_WORDS, "our", "we", "us", "its",
     # kinds of group
     "community", "communities", "group", "groups", "network", "networks", "club", "clubs", "association",
     "associations", "society", "trust", "foundation", "project", "projects", "centre", "center", "centres",
@@ -203,9 +206,17 @@ class _Term:
 
 
 def _runs(words: list[str], *, common: frozenset[str]) -> list[str]:
-    """Every run of two neighbouring words with at least one word not in ``common``."""
-    return ["".join(pair) for pair in zip(words, words[1:], strict=False)
-            if any(word not in common for word in pair) and len("".join(pair)) >= _MINIMUM_RUN]
+    """Every run of two or more neighbouring words that neither starts nor ends with a joining word ("of",
+    "and"...) and holds at least one word not in ``common``: "Tottenham Mothers", "Friends of Finsbury"."""
+    runs = []
+    for start in range(len(words)):
+        for end in range(start + 2, len(words) + 1):
+            run = words[start:end]
+            if run[0] in JOINING_WORDS or run[-1] in JOINING_WORDS or all(word in common for word in run):
+                continue
+            if len("".join(run)) >= _MINIMUM_RUN:
+                runs.append("".join(run))
+    return runs
 
 
 def _without_suffix(words: list[str]) -> list[str]:

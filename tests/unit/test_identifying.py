@@ -80,6 +80,15 @@ def test_a_name_made_only_of_common_words_is_refused_only_whole():
     assert brent.find("A faith group in Brent. The faith forum idea was good.") == []
 
 
+def test_a_run_never_starts_or_ends_with_a_joining_word():
+    friends = Identifying(names=["Friends of Finsbury Park"], places=["London"])
+    assert friends.kinds("The Friends of Finsbury did not apply.") == [Kind.NAME]
+    assert friends.kinds("Finsbury Park is busy.") == [Kind.NAME]
+    assert friends.find("Groups east of Finsbury were funded. Friends of the park agreed.") == []
+    and_ = Identifying(names=["Tottenham and Mothers"])
+    assert and_.find("Groups in Tottenham and Enfield were funded.") == []
+
+
 def test_a_legal_suffix_is_not_needed_to_match_and_a_company_number_matches_without_its_zeros():
     club = Identifying(names=["Southwark Boxing Club CIC"], numbers=["09876543"])
     assert club.kinds("Southwark Boxing Club did well.") == [Kind.NAME]
