@@ -15,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -88,10 +89,13 @@ def seal_setup(secret: str, *, user: User, settings: FactorSettings) -> str:
     return _fernet(settings.key).encrypt(f"{user.id}:{secret}".encode()).decode()
 
 
-def open_setup(token: str | None, *, user: User, settings: FactorSettings, max_age: timedelta) -> str | None:
+def open_setup(token: str | None, *, user: User, settings: FactorSettings, max_age: timedelta,
+               now: datetime | None = None) -> str | None:
     """The secret a set-up form carried back, if it is this person's and no older than ``max_age``."""
+    now = now or utcnow()
     try:
-        plain = _fernet(settings.key).decrypt((token or "").encode(), ttl=int(max_age.total_seconds())).decode()
+        plain = _fernet(settings.key).decrypt_at_time(
+            (token or "").encode(), ttl=int(max_age.total_seconds()), current_time=int(now.timestamp())).decode()
     except (InvalidToken, ValueError):
         return None
     user_id, _, secret = plain.partition(":")
@@ -324,7 +328,7 @@ def turn_off_authenticator(
 
 
 def enrol_known_secret(session: Session, *, user: User, secret: str, settings: FactorSettings,
-                       recovery_codes: list[str] = (), now: datetime | None = None) -> None:
+                       recovery_codes: Sequence[str] = (), now: datetime | None = None) -> None:
     """Give someone an authenticator secret directly (the demo's staff and the tests; never a page)."""
     now = now or utcnow()
     user.totp_secret = encrypt_secret(secret, settings=settings)

@@ -107,6 +107,17 @@ def test_a_set_up_key_from_someone_else_is_refused(app, session, new_commissione
     assert not new_commissioner.has_second_factor
 
 
+def test_a_set_up_page_left_open_too_long_is_refused(session, commissioner):
+    """The key a set-up form carries back is good for 30 minutes (the time is given, not waited for)."""
+    settings = factor_settings()
+    token = second_factor.seal_setup(TOTP_SECRET, user=commissioner, settings=settings)
+    later = utcnow() + timedelta(minutes=29)
+    assert second_factor.open_setup(token, user=commissioner, settings=settings, max_age=timedelta(minutes=30),
+                                    now=later) == TOTP_SECRET
+    assert second_factor.open_setup(token, user=commissioner, settings=settings, max_age=timedelta(minutes=30),
+                                    now=utcnow() + timedelta(minutes=31)) is None
+
+
 # Signing in with a code ------------------------------------------------------------------------------
 
 
@@ -190,6 +201,19 @@ def test_the_code_page_without_a_password_sends_people_to_sign_in(client):
     """Nobody reaches the code page without giving a password first."""
     page = client.page(CODE_PAGE)
     assert page.status == 302 and page.response.location.startswith("/sign-in?next=")
+
+
+def test_the_code_must_follow_the_password_within_ten_minutes(app, session, commissioner):
+    """A session left between the password and the code goes back to sign-in after 10 minutes."""
+    from portal.accounts.routes import PENDING_KEY
+
+    client = new_client(app)
+    password_only(client, commissioner.email)
+    with client.session_transaction() as kept:
+        kept[PENDING_KEY] = {**kept[PENDING_KEY], "since": (utcnow() - timedelta(minutes=11)).isoformat()}
+    late = client.submit(CODE_PAGE, {"code": authenticator_code(session, commissioner.email)}, token_from="/sign-in")
+    assert late.status == 302 and late.response.location.startswith("/sign-in?next=")
+    assert client.page("/commissioning").response.location.startswith("/sign-in")
 
 
 def test_a_password_reset_does_not_skip_the_code(app, session, commissioner):
