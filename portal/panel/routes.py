@@ -121,11 +121,22 @@ def score_criterion(assignment_id: int, criterion_number: int):
             if action == "previous" and criterion_number > 1:
                 return redirect(url_for(".score_criterion", assignment_id=assignment_id,
                                         criterion_number=criterion_number - 1))
+            elsewhere = _criterion_asked_for(action, count=len(sheet.criteria))
+            if elsewhere is not None:
+                return redirect(url_for(".score_criterion", assignment_id=assignment_id, criterion_number=elsewhere))
             flash(f"Your score for {criterion.name} is saved. You can come back and finish at any time before "
                   "scoring closes")
             return redirect(url_for(".score", assignment_id=assignment_id))
     return render_template("panel/criterion.html", sheet=sheet, criterion=criterion, form=form, problem=problem,
                            changed=changed)
+
+
+def _criterion_asked_for(action: str | None, *, count: int) -> int | None:
+    """The criterion a "go-N" button in the criteria list asks for (saved first), or None."""
+    number = (action or "").removeprefix("go-")
+    if action and action.startswith("go-") and number.isdigit() and 1 <= int(number) <= count:
+        return int(number)
+    return None
 
 
 @bp.route("/assessments/<int:assignment_id>/application", methods=["GET", "POST"])

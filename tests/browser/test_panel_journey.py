@@ -129,13 +129,15 @@ def test_panellist_declares_no_conflict_scores_and_sends_on_a_phone(phone_page: 
     page.get_by_role("link", name="Continue scoring").click()
     arrived(f"Criterion 2 of 2: {change}")
 
-    # Move back with the criteria list, by keyboard: what was saved is there.
-    page.get_by_role("navigation", name="Criteria").get_by_role("link", name=f"1. {need}").focus()
+    # Move back with the criteria list, by keyboard: what was saved is there, and what was just typed is kept.
+    page.get_by_label(f"Comment for {change}", exact=True).fill("Outcomes are clear")
+    page.get_by_role("navigation", name="Criteria").get_by_role("button", name=f"1. {need}").focus()
     page.keyboard.press("Enter")
     arrived(f"Criterion 1 of 2: {need}")
     expect(page.get_by_role("group", name=f"Score for {need}").get_by_label("4", exact=True)).to_be_checked()
     page.get_by_role("button", name="Save and next criterion").click()
     arrived(f"Criterion 2 of 2: {change}")
+    expect(page.get_by_label(f"Comment for {change}", exact=True)).to_have_value("Outcomes are clear")
 
     # Save and check with the score missing: told exactly what to do, beside the field, nothing lost.
     page.get_by_label(f"Comment for {change}", exact=True).fill("Outcomes are clear")

@@ -421,7 +421,8 @@ def test_moving_between_criteria_saves_as_you_go(session, panellist_client, decl
     assert moved.status == 302 and moved.response.headers["Location"].endswith(criterion_url(declared_assignment, 2))
     page = panellist_client.page(criterion_url(declared_assignment, 2))
     assert criteria_statuses(page) == ["1. Need Scored", "2. What will change Not scored yet"]
-    assert page.soup.find("a", href=first, string="1. Need")
+    go_back = page.soup.find("button", string="1. Need")
+    assert go_back["form"] == "score-form" and go_back["value"] == "go-1"
     assert page.soup.find("button", string="Save and check your scores")
     # Previous keeps what was typed on this criterion, even part-done.
     back = panellist_client.submit(criterion_url(declared_assignment, 2),
@@ -441,6 +442,30 @@ def test_moving_between_criteria_saves_as_you_go(session, panellist_client, decl
     assert later.h1 == f"Score {declared_assignment.application.reference}"
     assert "Your score for Need is saved" in later.text()
     assert saved(session, declared_assignment) == [(5, "On reflection"), (3, "Tracked")]
+
+
+def test_the_criteria_list_saves_what_was_typed_before_moving(session, panellist_client, declared_assignment):
+    need, change = declared_assignment.application.round.criteria
+    page = panellist_client.page(criterion_url(declared_assignment, 1))
+    to_second = page.soup.find("button", string="2. What will change")
+    assert to_second["form"] == page.soup.find("form", id="score-form")["id"]
+    moved = panellist_client.submit(criterion_url(declared_assignment, 1),
+                                    {f"score_{need.id}": "4", f"comment_{need.id}": "Typed, then went to 2",
+                                     "action": to_second["value"]})
+    assert moved.status == 302 and moved.response.headers["Location"].endswith(criterion_url(declared_assignment, 2))
+    assert saved(session, declared_assignment) == [(4, "Typed, then went to 2"), (None, "")]
+    # A number that is not a criterion saves and goes back to the list of scores.
+    stray = panellist_client.submit(criterion_url(declared_assignment, 2),
+                                    {f"score_{change.id}": "2", f"comment_{change.id}": "", "action": "go-9"})
+    assert stray.status == 302 and stray.response.headers["Location"].endswith(score_url(declared_assignment))
+    assert saved(session, declared_assignment)[1] == (2, "")
+
+
+def test_after_sending_the_criteria_list_is_links(session, panellist_client, declared_assignment):
+    give_scores(session, declared_assignment, [4, 3], send=True)
+    page = panellist_client.page(criterion_url(declared_assignment, 1))
+    assert page.soup.find("a", href=criterion_url(declared_assignment, 2), string="2. What will change")
+    assert not page.soup.select('nav[aria-label="Criteria"] button')
 
 
 def test_saving_one_criterion_keeps_the_others_drafts(session, panellist_client, declared_assignment):
