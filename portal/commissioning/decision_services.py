@@ -96,6 +96,18 @@ class DecisionConflict(ValidationError):
         self.decision = decision
 
 
+class Problem(str):
+    """One thing still to do before a round moves on, as words, with the application it is about (if any) so the
+    page can link the words to that application's row."""
+
+    reference: str | None
+
+    def __new__(cls, text: str, *, reference: str | None = None) -> "Problem":
+        problem = super().__new__(cls, text)
+        problem.reference = reference
+        return problem
+
+
 class RoundNotReady(DomainError):
     """The round cannot move on yet; ``problems`` lists everything still to do."""
 
@@ -673,10 +685,11 @@ def budget_problem(session: Session, *, round_: Round, application_id: int, amou
 def readiness_problems(overview: RoundDecisions) -> list[str]:
     """What stops the round's decisions being final: undecided applications, applications without their full
     set of sent scores (unless a reason is recorded for deciding them so) and awards over budget."""
-    problems = [f"Record a decision for {row.application.reference} ({row.organisation})"
-                for row in overview.undecided]
-    problems += [f"{row.application.reference} ({row.organisation}): {row.missing_words}. Wait for the scores, or "
-                 "record why it can be decided without them" for row in overview.unexcused]
+    problems = [Problem(f"Record a decision for {row.application.reference} ({row.organisation})",
+                        reference=row.application.reference) for row in overview.undecided]
+    problems += [Problem(f"{row.application.reference} ({row.organisation}): {row.missing_words}. Wait for the "
+                         "scores, or record why it can be decided without them", reference=row.application.reference)
+                 for row in overview.unexcused]
     if overview.over_budget_pence:
         problems.append(f"The awards add up to {money(overview.awarded_pence)}, which is "
                         f"{money(overview.over_budget_pence)} more than the budget of "
@@ -859,10 +872,10 @@ def _published_naming_problem(decision: Decision) -> str | None:
     reference = decision.application.reference
     found = naming_found(decision.public_note, identifying_terms(decision.application))
     if found:
-        return f"Change the public note for {reference}. {naming_message(found)}"
+        return Problem(f"Change the public note for {reference}. {naming_message(found)}", reference=reference)
     if decision.public_note_awaiting_approval:
-        return (f"The public note for {reference} is waiting for approval. A commissioner other than the one "
-                "who wrote it must approve it, or remove it")
+        return Problem(f"The public note for {reference} is waiting for approval. A commissioner other than the one "
+                       "who wrote it must approve it, or remove it", reference=reference)
     return None
 
 

@@ -78,6 +78,11 @@ def test_marking_decided_is_refused_listing_the_missing_scores(session, commissi
         f"{partly_scored.bottom.reference} (Lewisham Girls Club): 1 of 3 panellists has sent their scores. {wait}",
         f"{partly_scored.waiting.reference} (Croydon Young Carers): 0 of 3 panellists have sent their scores. {wait}",
     ]
+    # Each problem links to its application's row, where the way to record a reason is.
+    summary_links = [a["href"] for a in page.soup.select(".govuk-error-summary__list a")]
+    missing = (partly_scored.middle, partly_scored.bottom, partly_scored.waiting)
+    assert summary_links == [f"#{a.reference}" for a in missing]
+    assert all(page.soup.find("tr", id=a.reference) for a in missing)
     assert partly_scored.round.status == RoundStatus.ASSESSMENT
     links = [a["href"] for a in page.soup.select("a.portal-fewer-scores")]
     assert links == [fewer_scores_url(a) for a in (partly_scored.middle, partly_scored.bottom, partly_scored.waiting)]
