@@ -35,6 +35,8 @@ from portal.models import (
     Criterion,
     Decision,
     DecisionException,
+    DecisionLogEntry,
+    DecisionLogRedaction,
     Event,
     EventFormat,
     Faq,
@@ -56,7 +58,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.transparency import log
+from portal.transparency import log, redaction
 
 DEMO_PASSWORD = "kettle-orbit-parade-42"
 # Commissioners and administrators must sign in with an authenticator app too (accounts/second_factor.py).
@@ -79,6 +81,8 @@ DEMO_FAQS = [
 
 DEMO_PEOPLE = [
     ("commissioner@example.org", "Amara Okafor", Role.COMMISSIONER, None),
+    # A second commissioner: public notes and redactions of the log need two.
+    ("commissioner2@example.org", "Owen Price", Role.COMMISSIONER, None),
     ("admin@example.org", "Sam Patel", Role.ADMIN, None),
     ("panellist@example.org", "Jordan Ellis", Role.PANELLIST, AgeBand.FROM_18_TO_21),
     ("panellist2@example.org", "Priya Shah", Role.PANELLIST, AgeBand.FROM_22_TO_25),
@@ -364,11 +368,50 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
     _demo_messages(session, people, now=now)
     session.flush()
     # Published in the panel's order, as the decisions page does.
+    _demo_public_texts(decisions, second=people["commissioner2@example.org"], commissioner=commissioner,
+                       at=decided.decisions_by - timedelta(days=9))
     log.append(session, sorted(decisions, key=lambda d: -d.panel_score), now=decided.decisions_published_at)
+    _demo_redactions(session, decisions, commissioner=commissioner, second=people["commissioner2@example.org"],
+                     at=decided.decisions_published_at + timedelta(days=3))
     for decision in decisions:
         letters.issue_letter(session, application=decision.application, by=commissioner,
                              public_url=current_app.config["PUBLIC_URL"],
                              now=decided.decisions_published_at + timedelta(days=1))
+
+
+def _demo_public_texts(decisions: list[Decision], *, commissioner: User, second: User, at: datetime) -> None:
+    """The reserve decision gets a public note, written by one commissioner and approved by another.
+
+    An award's reason names a volunteer by mistake (it is redacted after publication: ``_demo_redactions``).
+    """
+    reserve = next(d for d in decisions if d.outcome == Outcome.RESERVE)
+    reserve.public_note = "The panel would fund this plan if money becomes available in this round."
+    reserve.public_note_by_id, reserve.public_note_approved_by_id = commissioner.id, second.id
+    reserve.public_note_approved_at = at
+    awards = [d for d in decisions if d.outcome == Outcome.AWARD]
+    awards[1].reason = "A strong, youth-led plan. The panel praised Marcus Reid, the volunteer who runs the sessions."
+
+
+def _demo_redactions(session: Session, decisions: list[Decision], *, commissioner: User, second: User,
+                     at: datetime) -> None:
+    """Two redactions of published entries: one approved (a volunteer's name in an award's reason), one waiting
+    for a second commissioner (asked for by Owen, so Amara, the demo's usual commissioner, can approve it)."""
+    awards = [d for d in decisions if d.outcome == Outcome.AWARD]
+    entries = {e.application_id: e for e in session.scalars(select(DecisionLogEntry))}
+    named = entries[awards[1].application_id]
+    approved = DecisionLogRedaction(
+        entry=named, field="reason", reason_category="Identifying details published by mistake",
+        reason="The reason named a volunteer, who asked for their name to be removed.",
+        requested_by_id=commissioner.id, requested_at=at - timedelta(days=1), approved_by_id=second.id,
+        approved_at=at)
+    session.add(approved)
+    redaction.apply(named, field="reason", reason_category=approved.reason_category, reason=approved.reason, at=at)
+    session.add(DecisionLogRedaction(
+        entry=entries[awards[2].application_id], field="project_title",
+        reason_category="Erasure under data protection law",
+        reason="The group asked for its project title to be removed, as it names the estate where its members live.",
+        requested_by_id=second.id, requested_at=at + timedelta(days=1)))
+    session.flush()
 
 
 def _sent_application(session: Session, *, round_: Round, organisation: Organisation, status: ApplicationStatus,

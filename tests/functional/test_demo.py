@@ -7,6 +7,8 @@ from portal.models import (
     Application,
     ConflictDeclaration,
     Decision,
+    DecisionLogEntry,
+    DecisionLogRedaction,
     Event,
     InterviewScore,
     InterviewSlot,
@@ -190,3 +192,24 @@ def test_the_decided_round_counts_an_application_decided_with_fewer_scores(app, 
     assert page.soup.select_one("#fewer-scores").get_text(" ", strip=True).startswith(
         "1 application was decided with fewer scores than planned")
     assert "left the panel before sending" not in page.text()
+
+
+def test_the_decided_round_shows_a_public_note_and_redactions_in_both_states(app, session, client):
+    """A reserve decision's public note approved by a second commissioner; one redaction done, one waiting."""
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    reserve = session.scalar(select(Decision).where(Decision.outcome == "reserve"))
+    assert reserve.public_note_approved_by_id not in (None, reserve.public_note_by_id)
+    redactions = session.scalars(select(DecisionLogRedaction).order_by(DecisionLogRedaction.id)).all()
+    assert [(r.field, r.approved_at is not None) for r in redactions] == [("reason", True), ("project_title", False)]
+    done, waiting = redactions
+    assert done.approved_by_id != done.requested_by_id
+    assert verify_chain(session).intact
+    page = client.page(f"/decisions/entries/{done.entry.position}")
+    assert "Redacted on" in page.text() and "Marcus Reid" not in page.text()
+    assert "Marcus Reid" not in client.get("/decisions.json").get_data(as_text=True)
+    reserve_entry = session.scalar(select(DecisionLogEntry.position)
+                                   .where(DecisionLogEntry.application_id == reserve.application_id))
+    assert "would fund this plan if money becomes available" in client.page(f"/decisions/entries/{reserve_entry}").text()
+    # The request waiting for approval was made by Owen, so Amara can approve it; nothing public has changed yet.
+    assert waiting.requested_by.email == "commissioner2@example.org"
+    assert waiting.entry.project_title != "[redacted]"
