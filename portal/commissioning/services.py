@@ -28,7 +28,10 @@ from portal.models import (
     Application,
     ApplicationStatus,
     Decision,
+    DecisionLogEntry,
+    DecisionLogRedaction,
     Event,
+    Outcome,
     Round,
     RoundStatus,
     User,
@@ -137,6 +140,25 @@ def _decision_counts(session: Session) -> tuple[dict[int, int], dict[int, int]]:
     return undecided, unpublished
 
 
+def _approvals_waiting(session: Session, by: User) -> tuple[dict[int, int], dict[int, int]]:
+    """Round id -> public notes waiting for a commissioner other than their writer, and round id -> redactions of
+    the log waiting for one other than who asked: only what ``by`` may approve (two statements for every round)."""
+    notes = dict(session.execute(
+        select(Application.round_id, func.count())
+        .join(Decision, Decision.application_id == Application.id)
+        .where(Decision.outcome != Outcome.AWARD, Decision.public_note != "", Decision.public_note_approved_at.is_(None),
+               Decision.public_note_by_id != by.id)
+        .group_by(Application.round_id)
+    ).tuples().all())
+    redactions = dict(session.execute(
+        select(DecisionLogEntry.round_id, func.count())
+        .join(DecisionLogRedaction, DecisionLogRedaction.entry_id == DecisionLogEntry.id)
+        .where(DecisionLogRedaction.approved_at.is_(None), DecisionLogRedaction.requested_by_id != by.id)
+        .group_by(DecisionLogEntry.round_id)
+    ).tuples().all())
+    return notes, redactions
+
+
 def _events_this_week(session: Session, now: datetime) -> dict[int, list[Event]]:
     """Round id -> its published events starting in the next seven days, soonest first."""
     events: dict[int, list[Event]] = {}
@@ -191,6 +213,7 @@ def _work(session: Session, *, rounds: list[Round], counts: dict[int, RoundCount
     replies = waiting_for_reply_by_round(session, by=by)
     events = _events_this_week(session, now)
     undecided, unpublished = _decision_counts(session)
+    notes, redactions = _approvals_waiting(session, by)
     work: dict[int, list[ToDo]] = {}
     for round_ in rounds:
         args = {"round_id": round_.id}
@@ -220,6 +243,12 @@ def _work(session: Session, *, rounds: list[Round], counts: dict[int, RoundCount
                  "decisions.round_decisions", args),
             ToDo("decisions", publish, _plural(publish, "decision", "decisions") + " to publish",
                  "decisions.round_decisions", args),
+            ToDo("decisions", notes.get(round_.id, 0),
+                 _plural(notes.get(round_.id, 0), "public note", "public notes") + " written by another commissioner "
+                 "to approve", "decisions.round_decisions", args),
+            ToDo("decisions", redactions.get(round_.id, 0),
+                 _plural(redactions.get(round_.id, 0), "redaction", "redactions") + " of the decision log asked for "
+                 "by another commissioner to approve", "redactions.pending", {}),
             ToDo("letters", issue, _plural(issue, "letter", "letters") + " to issue", "letters.round_letters", args),
         ]
         work[round_.id] = [item for item in items if item.count]

@@ -10,8 +10,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from portal.commissioning import decision_services
 from portal.formatting import LONDON
-from portal.models import ApplicationStatus, Role, RoundStatus, utcnow
+from portal.models import (
+    ApplicationStatus,
+    Decision,
+    DecisionLogEntry,
+    DecisionLogRedaction,
+    Outcome,
+    Role,
+    RoundStatus,
+    utcnow,
+)
+from portal.transparency.redaction import REASON_CATEGORIES
 from tests.conftest import make_organisation, make_user
 from tests.fixtures.clarifications import make_question
 from tests.fixtures.events import make_event
@@ -111,6 +124,41 @@ def test_letters_to_issue_are_counted_until_issued(session, commissioner_client,
     """Four published decisions, one letter issued: three to issue, and the decisions are done."""
     items = to_do(commissioner_client.page(HOME))["Youth voices"]
     assert items == {"3 letters to issue": f"/commissioning/rounds/{decision_published.round.id}/letters"}
+
+
+def test_public_notes_and_redactions_to_approve_are_listed_only_for_another_commissioner(
+        session, commissioner, commissioner_client, decision_round):
+    """Approving takes a second commissioner: each sees only what someone else wrote or asked for."""
+    owen = make_user(session, email="owen@example.org", role=Role.COMMISSIONER, name="Owen Price")
+    decision_services.accept_recommendation(session, round_=decision_round.round, by=commissioner)
+    unnamed = [d for d in session.scalars(select(Decision)) if d.outcome != Outcome.AWARD]
+    assert unnamed, "The fixture's recommendation should decline or reserve at least one application"
+    unnamed[0].public_note, unnamed[0].public_note_by_id = "Close to the funding line.", owen.id
+    session.flush()
+    round_id = decision_round.round.id
+    items = to_do(commissioner_client.page(HOME))["Youth voices"]
+    assert items["1 public note written by another commissioner to approve"] == (
+        f"/commissioning/rounds/{round_id}/decisions")
+    # The writer is not asked to approve their own note.
+    unnamed[0].public_note_by_id = commissioner.id
+    session.flush()
+    assert not any("public note" in text for text in to_do(commissioner_client.page(HOME))["Youth voices"])
+
+
+def test_redactions_asked_for_by_another_commissioner_are_listed(session, commissioner, commissioner_client,
+                                                                  decision_published):
+    owen = make_user(session, email="owen@example.org", role=Role.COMMISSIONER, name="Owen Price")
+    first, second = session.scalars(select(DecisionLogEntry).order_by(DecisionLogEntry.position)).all()[:2]
+    session.add_all([
+        DecisionLogRedaction(entry=first, field="project_title", reason_category=REASON_CATEGORIES[1],
+                             reason="The group asked for it to be removed.", requested_by_id=owen.id),
+        DecisionLogRedaction(entry=second, field="project_title", reason_category=REASON_CATEGORIES[1],
+                             reason="The group asked for it to be removed.", requested_by_id=commissioner.id),
+    ])
+    session.flush()
+    items = to_do(commissioner_client.page(HOME))["Youth voices"]
+    assert items["1 redaction of the decision log asked for by another commissioner to approve"] == (
+        "/commissioning/decision-log/redactions")
 
 
 # A round's page -------------------------------------------------------------------------------------------
