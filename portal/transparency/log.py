@@ -175,11 +175,16 @@ def append(session: Session, decisions: Sequence[Decision], *, now: datetime | N
     position = last.position if last else 0
     previous = last.entry_hash if last else GENESIS_HASH
     entries = []
+    carried = redactions_to_carry(session, [decision.application_id for decision in decisions])
     for decision in decisions:
         position += 1
         entry = _entry_for(session, decision, position=position, now=now, correction=correction)
         entry.field_salts, entry.redactions = new_salts(entry_content(entry)), {}
         entry.content_hash = content_hash(entry)
+        for field, kept in carried.get(decision.application_id, {}).items():
+            if getattr(entry, field) is not None:
+                redact(entry, field=field, reason_category=kept["reason_category"], reason=kept.get("reason") or "",
+                       at=now)
         entry.previous_hash = previous
         entry.entry_hash = chain_hash(previous, entry.content_hash)
         previous = entry.entry_hash
@@ -190,6 +195,43 @@ def append(session: Session, decisions: Sequence[Decision], *, now: datetime | N
     mark_current(session, entries)
     checkpoints.record_checkpoint(session, now=now)  # the new tree, signed (docs/decision-log.md)
     return entries
+
+
+# Fields copied into each entry from the group's own records, not written for the decision: once one is redacted
+# in an application's entry, every later entry for that application publishes it redacted too. A reason or a
+# correction's reason is new text each time (checked by portal/identifying.py), so it is not carried.
+CARRIED_REDACTIONS = ("organisation_name", "project_title", "charity_number", "company_number",
+                      "organisation_description")
+
+
+def redactions_to_carry(session: Session, application_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    """Application id -> {field: its earliest redaction} for the carried fields redacted in its earlier entries."""
+    carried: dict[int, dict[str, dict[str, Any]]] = {}
+    rows = session.execute(select(DecisionLogEntry.application_id, DecisionLogEntry.redactions)
+                           .where(DecisionLogEntry.application_id.in_(set(application_ids)))
+                           .order_by(DecisionLogEntry.position))
+    for application_id, redactions in rows:
+        for field, kept in (redactions or {}).items():
+            if field in CARRIED_REDACTIONS:
+                carried.setdefault(application_id, {}).setdefault(field, kept)
+    return carried
+
+
+def redact(entry: DecisionLogEntry, *, field: str, reason_category: str, reason: str, at: datetime) -> None:
+    """Redact the field: keep its commitment (worked out before the value goes), drop its salt, mark the value.
+
+    The content hash is untouched, so ``verify_chain`` still passes (docs/decision-log.md).
+    """
+    if field not in REDACTABLE_FIELDS:
+        raise ValueError(f"{field} cannot be redacted")
+    commitment = commitments(entry)[field]
+    salts = dict(entry.field_salts or {})
+    salts.pop(field, None)
+    entry.redactions = {**(entry.redactions or {}), field: {
+        "commitment": commitment, "redacted_at": at.astimezone(UTC).isoformat(timespec="seconds"),
+        "reason_category": reason_category, "reason": reason}}
+    entry.field_salts = salts
+    setattr(entry, field, REDACTED)
 
 
 def mark_current(session: Session, entries: Sequence[DecisionLogEntry]) -> None:

@@ -8,7 +8,7 @@ approved is in ``decision_log_redaction`` and the audit trail (``portal.commissi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from portal.formatting import date
@@ -58,20 +58,11 @@ def shown(entry: DecisionLogEntry, field: str) -> Any:
 
 
 def apply(entry: DecisionLogEntry, *, field: str, reason_category: str, reason: str, at: datetime) -> None:
-    """Redact the field: keep its commitment (worked out before the value goes), drop its salt, mark the value.
+    """Redact the field now (``log.redact``): its commitment kept, its salt dropped, its value marked.
 
-    The content hash is untouched, so ``log.verify_chain`` still passes.
+    Later entries for the same application publish the group's own details redacted too (``log.append``).
     """
-    if field not in log.REDACTABLE_FIELDS:
-        raise ValueError(f"{field} cannot be redacted")
-    commitment = log.commitments(entry)[field]
-    salts = dict(entry.field_salts or {})
-    salts.pop(field, None)
-    entry.redactions = {**(entry.redactions or {}), field: {
-        "commitment": commitment, "redacted_at": at.astimezone(UTC).isoformat(timespec="seconds"),
-        "reason_category": reason_category, "reason": reason}}
-    entry.field_salts = salts
-    setattr(entry, field, log.REDACTED)
+    log.redact(entry, field=field, reason_category=reason_category, reason=reason, at=at)
 
 
 def public_redactions(entry: DecisionLogEntry) -> list[dict[str, Any]]:

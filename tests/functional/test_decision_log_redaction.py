@@ -144,3 +144,27 @@ def test_the_other_entries_of_the_application_are_linked_for_redaction(session, 
     page = commissioner_client.page(f"/commissioning/decision-log/entries/{decision_log_entry.id}/redact")
     links = [a["href"] for a in page.soup.select("#other-entries a")]
     assert links == [f"/commissioning/decision-log/entries/{correction.id}/redact"]
+
+
+def test_a_correction_after_a_redaction_publishes_the_groups_details_redacted_too(
+        app, client, session, commissioner, commissioner_client, second_commissioner_client, decision_log_entry):
+    """The group's name was erased from its entry; correcting the award must not publish the name again."""
+    from portal.commissioning import decision_services
+
+    ask(commissioner_client, decision_log_entry)
+    request = session.scalar(select(DecisionLogRedaction))
+    assert second_commissioner_client.submit(
+        f"/commissioning/decision-log/redactions/{request.id}/approve").status == 302
+    correction = decision_services.correct_entry(
+        session, entry=decision_log_entry, by=commissioner,
+        typed=decision_services.CorrectionInput(amount="4,000", reason="A smaller budget.",
+                                                correction_reason="Typing error"))
+    assert correction.organisation_name == log.REDACTED
+    assert correction.project_title != log.REDACTED, "only what was redacted is carried"
+    assert correction.reason == "A smaller budget.", "new text is not carried: the matcher checks it"
+    after = public_text(client, correction)
+    for where, text in after.items():
+        assert NAME not in text, f"the name is back on the {where}"
+    assert f"{ERASURE}. At the group's request." in after["entry page"]
+    assert "The decision log is intact." in client.page("/decisions/verify").text()
+    assert app.test_cli_runner().invoke(args=["verify-decisions"]).exit_code == 0
