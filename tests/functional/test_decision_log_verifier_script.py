@@ -65,3 +65,24 @@ def test_the_standalone_script_checks_the_demo_log(app, client, session, tmp_pat
     forged.write_text(json.dumps({**kept, "root_hash": "0" * 64}))
     result = run(tmp_path / "decisions.json", "--checkpoint", forged)
     assert result.returncode == 1 and "your earlier checkpoint: its signature does not verify" in result.stdout
+
+
+def test_the_standalone_script_checks_each_field_against_its_commitment(app, client, session, tmp_path):
+    """A copy whose amount or name was changed after download is caught, though every hash is left as it was."""
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    document = save(client, "/decisions.json", tmp_path / "decisions.json")
+    result = run(tmp_path / "decisions.json")
+    assert result.returncode == 0 and "their fields give their hashes" in result.stdout, result.stdout
+    record = next(r for r in document["decisions"] if "amount_awarded_pence" in r["field_openings"])
+    opening = record["field_openings"]["amount_awarded_pence"]
+    tampered = tmp_path / "tampered.json"
+    for change in (
+        lambda r: r["field_openings"]["amount_awarded_pence"].update(value=opening["value"] + 100_000),
+        lambda r: r["hashed_content"].update(amount_awarded_pence="0" * 64),
+    ):
+        copy = json.loads(json.dumps(document))
+        change(next(r for r in copy["decisions"] if r["position"] == record["position"]))
+        tampered.write_text(json.dumps(copy))
+        result = run(tampered)
+        assert result.returncode == 1, result.stdout
+        assert f"FAIL: decision {record['reference']} has" in result.stdout
