@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import audit
+from portal.commissioning import round_services
 from portal.domain import NotFound, StateTransitionError, ValidationError
-from portal.formatting import date, london
+from portal.formatting import date
 from portal.models import (
     AgeBand,
     Application,
@@ -106,13 +107,10 @@ def check_scores_due(round_: Round, due: datetime | None) -> None:
     """Scores are due on a day after the one scoring starts, and before the day decisions are due."""
     if due is None:
         return
-    day = london(due).date()
-    if round_.scoring_starts_at is not None and day <= london(round_.scoring_starts_at).date():
-        raise ValidationError("The date scores are due must be after panel scoring starts on "
-                              f"{date(round_.scoring_starts_at)}", field="scores_due_at")
-    if round_.decisions_by is not None and day >= london(round_.decisions_by).date():
-        raise ValidationError("The date scores are due must be before decisions are due on "
-                              f"{date(round_.decisions_by)}", field="scores_due_at")
+    problem = round_services.scores_due_problem(due, scoring_starts_at=round_.scoring_starts_at,
+                                                decisions_by=round_.decisions_by)
+    if problem is not None:
+        raise ValidationError(problem.message, field="scores_due_at")
 
 
 def check_panel_size(size: int) -> None:

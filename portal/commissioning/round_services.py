@@ -23,7 +23,7 @@ from portal.domain import (
     StateTransitionError,
     ValidationError,
 )
-from portal.formatting import date, date_time, money
+from portal.formatting import date, date_time, london, money
 from portal.models import (
     Criterion,
     Faq,
@@ -431,14 +431,40 @@ def update_round(session: Session, *, round_: Round, details: RoundDetails, by: 
     """Save a round's details; a published round must stay publishable and its changes are logged."""
     require_commissioner(by, COMMISSIONERS_ONLY)
     _check_round_fields(session, details, round_)
+    problems = scores_due_problems(round_, details)
     if is_published(round_):
-        problems = date_problems(details) + money_problems(details) + decided_round_problems(round_, details)
-        if problems:
-            raise RoundProblems(problems)
+        problems += date_problems(details) + money_problems(details) + decided_round_problems(round_, details)
+    if problems:
+        raise RoundProblems(problems)
     previous = RoundDetails.of(round_)
     _save(session, round_, details, by=by, action="round.updated")
     _note_changes(session, round_=round_, summaries=describe_round_changes(previous, details), by=by, now=now)
     return round_
+
+
+def scores_due_problem(due: datetime, *, scoring_starts_at: datetime | None,
+                       decisions_by: datetime | None) -> Problem | None:
+    """Scores are due on a London day after the one panel scoring starts, and before the day decisions are due."""
+    day = london(due).date()
+    if scoring_starts_at is not None and day <= london(scoring_starts_at).date():
+        return Problem(f"The date scores are due must be after panel scoring starts on {date(scoring_starts_at)}",
+                       field="scoring_starts_at")
+    if decisions_by is not None and day >= london(decisions_by).date():
+        return Problem(f"The date scores are due must be before decisions are due on {date(decisions_by)}",
+                       field="decisions_by")
+    return None
+
+
+def scores_due_problems(round_: Round, details: RoundDetails) -> list[Problem]:
+    """Moving the scoring start or the decision date past the date scores are due (set in the panel settings)."""
+    if round_.scores_due_at is None:
+        return []
+    problem = scores_due_problem(round_.scores_due_at, scoring_starts_at=details.scoring_starts_at,
+                                 decisions_by=details.decisions_by)
+    if problem is None:
+        return []
+    return [Problem(f"{problem.message}. Scores are due on {date(round_.scores_due_at)} (in the panel settings): "
+                    "change that date first, or choose a date that leaves it in between", field=problem.field)]
 
 
 def decided_round_problems(round_: Round, details: RoundDetails) -> list[Problem]:

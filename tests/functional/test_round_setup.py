@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -245,6 +245,26 @@ def test_a_published_round_refuses_dates_out_of_order_beside_the_field(commissio
     assert date_parts(page, "scoring_starts_at") == ["1", "2", NEXT_YEAR, "5pm"]
     session.refresh(published_round)
     assert published_round.changes == [] and published_round.title == "Published round"
+
+
+def test_round_dates_cannot_move_past_the_date_scores_are_due(commissioner_client, published_round, session):
+    """Scores are due between the scoring start and the decision date; moving either past it says what to do."""
+    published_round.scores_due_at = datetime(int(NEXT_YEAR), 3, 1, 23, 59, tzinfo=LONDON)
+    session.flush()
+    form = round_form(slug="published-round", interviews_at=["20", "2", NEXT_YEAR, "10am"],
+                      decisions_by=["28", "2", NEXT_YEAR, "5pm"])
+    page = commissioner_client.submit(f"/commissioning/rounds/{published_round.id}/details", form)
+    assert page.status == 200 and page.title.startswith("Error: ")
+    assert page.field_error("decisions_by") == (
+        f"The date scores are due must be before decisions are due on 28 February {NEXT_YEAR}. Scores are due on "
+        f"1 March {NEXT_YEAR} (in the panel settings): change that date first, or choose a date that leaves it in "
+        "between")
+    assert date_parts(page, "decisions_by") == ["28", "2", NEXT_YEAR, "5pm"]
+    session.refresh(published_round)
+    assert published_round.changes == [] and published_round.title == "Published round"
+    # A decision date after it is saved.
+    assert commissioner_client.submit(f"/commissioning/rounds/{published_round.id}/details",
+                                      round_form(slug="published-round")).status == 302
 
 
 def test_a_published_rounds_web_address_cannot_change(commissioner_client, published_round):
