@@ -12,6 +12,10 @@ is refused, with two exceptions a page can rely on:
 
 A view may set its own ``Content-Security-Policy`` (or any header below): it is kept as it is.
 
+Private responses: every response of a page that needs signing in, and every page shown to a signed-in
+person, is sent with ``Cache-Control: private, no-store`` (letters, the account page, applications), so no
+browser or proxy keeps a copy. Public pages seen anonymously and public files keep their own caching.
+
 Static files: ``url_for('static', filename=...)`` adds ``?v=`` and the first 12 hex digits of the file's
 SHA-256, and a request whose ``v`` matches the file being served is answered with
 ``Cache-Control: public, max-age=31536000, immutable``. Any other static request is revalidated each time, so
@@ -31,6 +35,9 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+
+from portal.access import rule_for
 
 ONE_YEAR = 31_536_000
 VERSION_LENGTH = 12  # hex digits of the file's SHA-256 in ?v=
@@ -129,7 +136,27 @@ def add_security_headers(response: Response) -> Response:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}; includeSubDomains")
     if request.endpoint == "static":
         _cache_static_file(response)
+    elif _private(response):
+        response.headers["Cache-Control"] = PRIVATE
     return response
+
+
+# Private responses ------------------------------------------------------------------------------------------
+
+PRIVATE = "private, no-store"
+
+
+def _private(response: Response) -> bool:
+    """Whether no cache may keep this response: every response of a page that needs signing in (to anyone),
+    and every page for a signed-in person (their name and form tokens are on it). Public files that are the
+    same for everyone (CSV, JSON, feeds, the prospectus PDF) keep their own caching, signed in or not."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    rule = rule_for(view) if view is not None else None
+    if rule is not None and rule.signed_in:
+        return True
+    if not current_user.is_authenticated:
+        return False
+    return rule is None or response.mimetype in POLICY_TYPES
 
 
 # Static files ---------------------------------------------------------------------------------------------

@@ -167,6 +167,7 @@ def test_access(request, app, organisation, endpoint, actor, method):
     h1 = page.h1 if page.soup.h1 else None
     seen = f"{method} {url} as {actor} gave {status} (h1 {h1!r}, Location {location!r})"
 
+    _assert_private_caching(app, endpoint, actor, page, seen)
     if actor in EXPECTED[endpoint]:
         assert status not in (401, 403), (
             f"{seen}, but EXPECTED allows {actor}. Fix the @access rule on the view or the check in "
@@ -196,6 +197,19 @@ def test_access(request, app, organisation, endpoint, actor, method):
             f"{seen}, but EXPECTED refuses {actor}: it must get 403 and the {FORBIDDEN_H1!r} page. "
             "Tighten the @access rule on the view, or make its service raise PermissionDenied for "
             "this person (or change EXPECTED if the rule really changed)"
+        )
+
+
+def _assert_private_caching(app, endpoint: str, actor: str, page, seen: str) -> None:
+    """No cache may keep a page that needs signing in, or any page a signed-in person sees (issue 21)."""
+    from portal.access import rule_for
+
+    rule = rule_for(app.view_functions[endpoint])
+    shown_to_them = actor != ANONYMOUS and page.status == 200 and page.response.mimetype == "text/html"
+    if rule.signed_in or shown_to_them:
+        assert page.response.headers.get("Cache-Control") == "private, no-store", (
+            f"{seen} with Cache-Control {page.response.headers.get('Cache-Control')!r}: it must be "
+            "'private, no-store' so no browser or proxy keeps a copy (portal/security.py)"
         )
 
 
