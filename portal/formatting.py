@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -126,12 +127,50 @@ def register(app) -> None:
     app.jinja_env.filters["date"] = date
 
 
+# The largest amount any money field takes: £100,000,000 (every *_pence column is a 64-bit integer, so even
+# the most budget lines allowed, each at this amount, add up to far less than it can hold).
+MAX_PENCE = 100_000_000_00
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+")
+
+
+class MoneyProblem(ValueError):
+    """What a person typed is not an amount we take; ``message`` says why when it is more than "not money"."""
+
+    def __init__(self, text: str, message: str | None = None) -> None:
+        super().__init__(text)
+        self.message = message
+
+
+def money_message(error: ValueError, otherwise: str) -> str:
+    """The specific reason an amount was refused (commas out of place, too large), or ``otherwise``."""
+    return getattr(error, "message", None) or otherwise
+
+
+def whole_number(text: str) -> int:
+    """A whole number typed with or without separators between groups of three digits ("12,345", "12 345").
+
+    Raises MoneyProblem (with a message) when commas or spaces are anywhere else: "1,2,3,4,5" is not 12,345.
+    """
+    cleaned = text.strip()
+    if not _GROUPED.fullmatch(cleaned):
+        if re.fullmatch(r"[\d, ]+", cleaned) and any(c.isdigit() for c in cleaned):
+            raise MoneyProblem(text, "Use commas only between groups of three digits, like 12,345")
+        raise MoneyProblem(text)
+    return int(cleaned.replace(",", "").replace(" ", ""))
+
+
 def parse_pounds(text: str) -> int:
-    """Pence from what a person types: "£8,000", "8000", "8,000.50". Raises ValueError if it is not money."""
-    cleaned = text.strip().replace(",", "").replace(" ", "").removeprefix("£")
+    """Pence from what a person types: "£8,000", "8000", "8,000.50", at most MAX_PENCE.
+
+    Raises MoneyProblem if it is not money, if commas do not group thousands, or if it is too large.
+    """
+    cleaned = text.strip().removeprefix("£").strip()
     if not cleaned or cleaned.startswith("-"):
-        raise ValueError(text)
+        raise MoneyProblem(text)
     whole, _, fraction = cleaned.partition(".")
-    if not whole.isdigit() or (fraction and (not fraction.isdigit() or len(fraction) > 2)):
-        raise ValueError(text)
-    return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
+    if fraction and (not fraction.isdigit() or len(fraction) > 2):
+        raise MoneyProblem(text)
+    pence = whole_number(whole) * 100 + int(fraction.ljust(2, "0") or 0)
+    if pence > MAX_PENCE:
+        raise MoneyProblem(text, f"Enter an amount of {money(MAX_PENCE)} or less")
+    return pence

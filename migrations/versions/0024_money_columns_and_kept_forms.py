@@ -5,8 +5,8 @@ Revises: 0023
 Create Date: 2026-12-03 08:45:00.000000
 
 """
-import sqlalchemy as sa  # noqa: F401 (used by the functions below once filled in)
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0024"
@@ -15,12 +15,31 @@ branch_labels = None
 depends_on = None
 
 
+# table -> its money columns and whether each may be empty.
+MONEY_COLUMNS = {
+    "application": {"amount_requested_pence": True},
+    "budget_line": {"cost_pence": False},
+    "round": {"budget_pence": False, "min_grant_pence": False, "max_grant_pence": False,
+              "small_grant_threshold_pence": True},
+    "decision": {"amount_awarded_pence": True},
+    "decision_log_entry": {"amount_requested_pence": False, "amount_awarded_pence": True},
+}
+
+
+def _change_money_columns(old, new):
+    for table, columns in MONEY_COLUMNS.items():
+        with op.batch_alter_table(table) as batch:
+            for column, nullable in columns.items():
+                batch.alter_column(column, existing_type=old, type_=new, existing_nullable=nullable)
+
+
 def _widen_money_columns():
     """Every ``*_pence`` column as a 64-bit integer (PostgreSQL's INTEGER stops at £21,474,836.47)."""
+    _change_money_columns(sa.Integer(), sa.BigInteger())
 
 
 def _narrow_money_columns():
-    pass
+    _change_money_columns(sa.BigInteger(), sa.Integer())
 
 
 def _bound_kept_forms():

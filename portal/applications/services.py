@@ -22,7 +22,7 @@ from portal.applications.access import application_for_member, ensure_editable
 from portal.applications.snapshot import build_snapshot, questions_for
 from portal.applications.uploads import documents_needed
 from portal.domain import PermissionDenied, StateTransitionError, ValidationError
-from portal.formatting import date_time, london, money, parse_pounds
+from portal.formatting import date_time, london, money, money_message, parse_pounds
 from portal.models import (
     Answer,
     Application,
@@ -315,8 +315,9 @@ def save_project(session: Session, *, application_id: int, by: User, version: in
     if amount and amount.strip():
         try:
             amount_pence = parse_pounds(amount)
-        except ValueError:
-            raise ValidationError("Enter the amount in pounds, like 8,000", field="amount") from None
+        except ValueError as error:
+            raise ValidationError(money_message(error, "Enter the amount in pounds, like 8,000"),
+                                  field="amount") from None
         if not round_.min_grant_pence <= amount_pence <= round_.max_grant_pence:
             raise ValidationError(
                 f"Enter an amount between {money(round_.min_grant_pence)} and {money(round_.max_grant_pence)}",
@@ -394,8 +395,9 @@ def save_budget(session: Session, *, application_id: int, by: User, version: int
             raise ValidationError(f"Enter the cost of {item}", field=f"cost_{index}")
         try:
             pence = parse_pounds(cost)
-        except ValueError:
-            raise ValidationError(f"Enter the cost of {item} in pounds, like 1,500", field=f"cost_{index}") from None
+        except ValueError as error:
+            raise ValidationError(money_message(error, f"Enter the cost of {item} in pounds, like 1,500"),
+                                  field=f"cost_{index}") from None
         parsed.append((item, pence))
     if len(parsed) > MAX_LIST_ROWS:
         raise ValidationError(f"List up to {MAX_LIST_ROWS} budget lines: put smaller items together, like "

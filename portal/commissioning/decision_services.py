@@ -24,7 +24,7 @@ from portal.boroughs import BOROUGHS
 from portal.commissioning import assessment_services
 from portal.commissioning.assessment_services import RankedRow, RoundRanking, organisation_name
 from portal.domain import DomainError, NotFound, StateTransitionError, ValidationError
-from portal.formatting import date_time, money, parse_pounds
+from portal.formatting import date_time, money, money_message, parse_pounds
 from portal.identifying import Identifying, Kind, removal_words
 from portal.models import (
     Application,
@@ -393,8 +393,8 @@ def _amount_problem(text: str | None, *, asked_pence: int, field_name: str) -> t
         return None, {field_name: "Enter the amount awarded"}
     try:
         pence = parse_pounds(text or "")
-    except ValueError:
-        return None, {field_name: "Enter the amount awarded in pounds, like 8,000 or 7,500.50"}
+    except ValueError as error:
+        return None, {field_name: money_message(error, "Enter the amount awarded in pounds, like 8,000 or 7,500.50")}
     if pence <= 0:
         return None, {field_name: "The amount awarded must be more than £0"}
     if pence > asked_pence:

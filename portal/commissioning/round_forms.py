@@ -39,7 +39,7 @@ from portal.commissioning.round_services import (
     RoundDetails,
 )
 from portal.domain import ValidationError
-from portal.formatting import LONDON, date_time, money, parse_pounds
+from portal.formatting import LONDON, date_time, money, money_message, parse_pounds, whole_number
 from portal.forms import PortalForm, strip
 from portal.models import Criterion, Fund, Round
 from portal.models.enums import ORGANISATION_TYPE_LABELS
@@ -144,8 +144,8 @@ class PenceField(_TypedField):
         """Pence, more than nothing."""
         try:
             pence = parse_pounds(text)
-        except ValueError:
-            raise ValueError(f"Enter {self.what} in pounds, like 8,000 or 8000.50") from None
+        except ValueError as error:
+            raise ValueError(money_message(error, f"Enter {self.what} in pounds, like 8,000 or 8000.50")) from None
         if pence <= 0:
             raise ValueError(f"{_sentence(self.what)} must be more than £0")
         return pence
@@ -164,10 +164,11 @@ class WholeNumberField(_TypedField):
 
     def parse(self, text: str) -> int:
         """An int within the range."""
-        cleaned = text.replace(",", "").removeprefix("£").removesuffix(self.unit.strip()).strip()
-        if not cleaned.isdigit():
-            raise ValueError(f"{_sentence(self.what)} must be a whole number")
-        number = int(cleaned)
+        cleaned = text.strip().removeprefix("£").removesuffix(self.unit.strip()).strip()
+        try:
+            number = whole_number(cleaned)
+        except ValueError as error:
+            raise ValueError(money_message(error, f"{_sentence(self.what)} must be a whole number")) from None
         if not self.minimum <= number <= self.maximum:
             raise ValueError(f"{_sentence(self.what)} must be between {self.minimum:,} and {self.maximum:,}"
                              f"{self.unit}")

@@ -23,7 +23,7 @@ from portal.domain import (
     StateTransitionError,
     ValidationError,
 )
-from portal.formatting import date, date_time, london, money
+from portal.formatting import MAX_PENCE, date, date_time, london, money
 from portal.models import (
     Criterion,
     Faq,
@@ -396,7 +396,11 @@ class RoundDetails:
 
 
 def _check_round_fields(session: Session, details: RoundDetails, round_: Round | None) -> None:
-    """Rules every save obeys, draft or not: a unique kebab-case address and known choices."""
+    """Rules every save obeys, draft or not: a unique kebab-case address, known choices and amounts we can store."""
+    for name in ("min_grant_pence", "max_grant_pence", "small_grant_threshold_pence", "budget_pence"):
+        pence = getattr(details, name)
+        if pence is not None and not 0 <= pence <= MAX_PENCE:
+            raise ValidationError(f"Enter an amount of {money(MAX_PENCE)} or less", field=name)
     _check_slug(details.slug, what="round")
     if round_ is not None and is_published(round_) and details.slug != round_.slug:
         raise ValidationError(

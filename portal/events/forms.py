@@ -30,6 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.formatting import money_message, whole_number
 from portal.forms import PortalForm, email_field, strip
 from portal.models import EventFormat
 
@@ -140,13 +141,20 @@ class ClockField(StringField):
             raise StopValidation(f"Enter the {self.what} in the correct format, like 10am, 2:30pm or 14:30")
 
 
+# More places than any venue or call holds: a bound, so a mistyped number gets a message, not an error page.
+MAX_PLACES = 100_000
+
+
 def _places_check(form, field) -> None:
-    """A whole number of places."""
-    text = (field.data or "").replace(",", "")
-    if not text.isdigit():
-        raise ValidationError("The number of places must be a whole number, like 40")
-    if int(text) < 1:
+    """A whole number of places, with commas (if any) between groups of three digits."""
+    try:
+        places = whole_number(field.data or "")
+    except ValueError as error:
+        raise ValidationError(money_message(error, "The number of places must be a whole number, like 40")) from None
+    if places < 1:
         raise ValidationError("The number of places must be 1 or more")
+    if places > MAX_PLACES:
+        raise ValidationError(f"The number of places must be {MAX_PLACES:,} or fewer")
 
 
 class EventForm(PortalForm):
@@ -219,7 +227,7 @@ class EventForm(PortalForm):
     @property
     def places(self) -> int:
         """The number of places typed, once validated."""
-        return int(self.capacity.data.replace(",", ""))
+        return whole_number(self.capacity.data)
 
 
 class EditEventForm(EventForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import Organisation, User
@@ -34,7 +34,7 @@ class Application(Base):
         enum_type(ApplicationStatus), default=ApplicationStatus.DRAFT, index=True
     )
     project_title: Mapped[str] = mapped_column(String(200), default="")
-    amount_requested_pence: Mapped[int | None]
+    amount_requested_pence: Mapped[int | None] = mapped_column(BigInteger)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -100,7 +100,7 @@ class BudgetLine(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
     position: Mapped[int]
     item: Mapped[str] = mapped_column(String(200))
-    cost_pence: Mapped[int]
+    cost_pence: Mapped[int] = mapped_column(BigInteger)
 
     application: Mapped[Application] = relationship(back_populates="budget_lines")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import User
@@ -24,7 +24,7 @@ class Decision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
     outcome: Mapped[Outcome] = mapped_column(enum_type(Outcome))
-    amount_awarded_pence: Mapped[int | None]
+    amount_awarded_pence: Mapped[int | None] = mapped_column(BigInteger)
     reason_category: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text, default="")
     panel_score: Mapped[float | None]  # weighted score out of 100
@@ -128,8 +128,8 @@ class DecisionLogEntry(Base):
     charity_number: Mapped[str | None] = mapped_column(String(20))
     company_number: Mapped[str | None] = mapped_column(String(20))
     project_title: Mapped[str | None] = mapped_column(String(200))
-    amount_requested_pence: Mapped[int]
-    amount_awarded_pence: Mapped[int | None]
+    amount_requested_pence: Mapped[int] = mapped_column(BigInteger)
+    amount_awarded_pence: Mapped[int | None] = mapped_column(BigInteger)
     panel_score: Mapped[float | None]
     reason_category: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -52,11 +52,11 @@ class Round(Base):
     decisions_by: Mapped[datetime | None]
     # Panellists send their written scores by the end of this day (issue 14): stored as 23:59 London time.
     scores_due_at: Mapped[datetime | None]
-    budget_pence: Mapped[int]
-    min_grant_pence: Mapped[int]
-    max_grant_pence: Mapped[int]
+    budget_pence: Mapped[int] = mapped_column(BigInteger)
+    min_grant_pence: Mapped[int] = mapped_column(BigInteger)
+    max_grant_pence: Mapped[int] = mapped_column(BigInteger)
     # Requests below this amount are "small grants" and answer fewer questions.
-    small_grant_threshold_pence: Mapped[int | None]
+    small_grant_threshold_pence: Mapped[int | None] = mapped_column(BigInteger)
     # Eligibility: allowed organisation types (empty means any) and maximum annual income.
     eligible_organisation_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     max_income_pounds: Mapped[int | None]

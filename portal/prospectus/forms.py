@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from portal.accounts.forms import CheckboxesField
 from portal.boroughs import borough_choices
-from portal.formatting import parse_pounds
+from portal.formatting import money_message, parse_pounds
 from portal.forms import PortalForm, income_band_field, organisation_type_field, strip
 
 
@@ -36,5 +36,5 @@ class EligibilityForm(PortalForm):
         """Whole pounds or pounds and pence."""
         try:
             field.pence = parse_pounds(field.data or "")
-        except ValueError:
-            raise ValidationError("Enter an amount in pounds, like 8,000") from None
+        except ValueError as error:
+            raise ValidationError(money_message(error, "Enter an amount in pounds, like 8,000")) from None

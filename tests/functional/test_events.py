@@ -307,6 +307,8 @@ def test_event_rules_are_checked_beside_the_right_field(commissioner_client, ses
         ({"end_time": "5pm"}, "end_time", "The end time must be after the start time"),
         ({"capacity": "forty"}, "capacity", "The number of places must be a whole number, like 40"),
         ({"capacity": "0"}, "capacity", "The number of places must be 1 or more"),
+        ({"capacity": "4,0"}, "capacity", "Use commas only between groups of three digits, like 12,345"),
+        ({"capacity": "99999999999999999999"}, "capacity", "The number of places must be 100,000 or fewer"),
         ({"venue_address": ""}, "venue_address", "Enter the venue's address"),
         ({"access_information": ""}, "access_information",
          "Enter access information, such as step-free access, toilets and the nearest station"),
