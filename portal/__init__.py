@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, ProductionConfig, config_for
-from portal import errors, formatting, request_log, security, sqlite_writers, widget_cache
+from portal import errors, formatting, limits, request_log, security, sqlite_writers, widget_cache
 from portal.access import PUBLIC, access
 from portal.extensions import csrf, db, login_manager
 
@@ -67,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     _configure_engine(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    limits.init_app(app)  # before CSRF protection, which reads the form
     csrf.init_app(app)
     login_manager.init_app(app)
     WTFormsHelpers(app)

@@ -16,7 +16,7 @@ from flask import abort, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from portal.models import Role
-from portal.pending import keep_pending_form
+from portal.pending import NOT_KEPT_MESSAGES, keep_pending_form
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,9 @@ def access(rule: AccessRule, *, before_second_factor: bool = False) -> Callable:
                 if not current_user.is_authenticated:
                     # Keep anything they typed: after signing in they come back to it.
                     if request.method == "POST":
-                        keep_pending_form(request.path, request.form)
+                        kept = keep_pending_form(request.path, request.form)
+                        if kept in NOT_KEPT_MESSAGES:
+                            flash(NOT_KEPT_MESSAGES[kept], "not-kept")
                     return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
                 abort(403)
             if rule.signed_in and not before_second_factor:

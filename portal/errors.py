@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.domain import NotFound, PermissionDenied
 from portal.extensions import db
-from portal.pending import kept_fields
+from portal.pending import FIELDS_FIELD, kept_fields
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def register(app: Flask) -> None:
         db.session.rollback()
         fields = kept_fields(request.form)
         return render_template(
-            "errors/csrf.html", fields=fields, action=request.path,
+            "errors/csrf.html", fields=fields, action=request.path, field_list=request.form.get(FIELDS_FIELD, ""),
             had_password=any("password" in k for k in request.form.keys()),
         ), 400
 

@@ -9,14 +9,16 @@ from typing import Any
 from flask import request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+from markupsafe import Markup
 from wtforms import RadioField, StringField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
 from portal.domain import DomainError
 from portal.invisible import strip_invisible
 from portal.models.enums import INCOME_BAND_LABELS, ORGANISATION_TYPE_LABELS, OrganisationType
-from portal.pending import take_pending_form
+from portal.pending import FIELDS_FIELD, field_list_token, take_pending_form
 
 
 def strip(value: Any) -> Any:
@@ -37,6 +39,18 @@ def drop_control_characters(value: Any) -> Any:
     return strip_invisible(_CONTROL_CHARACTERS.sub("", value)) if isinstance(value, str) else value
 
 
+class _WithFieldList:
+    """The CSRF token's hidden input, followed by a hidden input of the form's field names, signed."""
+
+    def __init__(self, form: Any, widget: Any) -> None:
+        self.form, self.widget = form, widget
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        names = [name for name in self.form._fields if name != field.name]
+        return Markup(self.widget(field, **kwargs)) + Markup('<input type="hidden" name="{}" value="{}">').format(
+            FIELDS_FIELD, field_list_token(names))
+
+
 class PortalForm(FlaskForm):
     """A Flask-WTF form that gives back what was typed before the session ran out."""
 
@@ -45,9 +59,13 @@ class PortalForm(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             """Every field drops control and invisible characters from what is posted, before its own filters (so
-            spaces hidden behind a zero-width character are still stripped)."""
+            spaces hidden behind a zero-width character are still stripped). The CSRF token also sends the
+            signed names of the form's fields, so a post after the session ended keeps only those
+            (portal/pending.py)."""
             field = unbound_field.bind(form=form, **options)
             field.filters = (drop_control_characters, *field.filters)
+            if isinstance(field, CSRFTokenField):
+                field.widget = _WithFieldList(form, field.widget)
             return field
 
     restored: bool = False

@@ -43,11 +43,16 @@ def _narrow_money_columns():
 
 
 def _bound_kept_forms():
-    """What the bounds on kept forms need to record."""
+    """Kept forms record a salted hash of the address they came from, so each address can be capped."""
+    with op.batch_alter_table("kept_form") as batch:
+        batch.add_column(sa.Column("address_hash", sa.String(length=64), nullable=True))
+        batch.create_index("ix_kept_form_address_hash_created_at", ["address_hash", "created_at"], unique=False)
 
 
 def _unbound_kept_forms():
-    pass
+    with op.batch_alter_table("kept_form") as batch:
+        batch.drop_index("ix_kept_form_address_hash_created_at")
+        batch.drop_column("address_hash")
 
 
 def upgrade():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, utcnow
@@ -24,3 +24,7 @@ class KeptForm(Base):
     path: Mapped[str] = mapped_column(String(500))
     fields: Mapped[list[list[str]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # A salted hash of the network address it came from, to cap how many one address may leave (pending.py).
+    address_hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_kept_form_address_hash_created_at", "address_hash", "created_at"),)

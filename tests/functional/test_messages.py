@@ -11,6 +11,7 @@ from portal.messages.services import CHARACTER_LIMIT
 from portal.models import ApplicationMessage, AuditEvent, Membership, OutboxMessage, Role
 from tests.conftest import PASSWORD, make_user
 from tests.fixtures.messages import make_message
+from tests.functional.test_nothing_lost import form_fields
 
 
 def group_page(application) -> str:
@@ -247,12 +248,14 @@ def test_every_member_of_the_group_is_told_except_the_sender(session, screening_
         "The group's reply goes to the commissioner who wrote, not to the group")
 
 
-def test_a_message_typed_after_the_session_ended_comes_back_after_signing_in(session, client, applicant,
+def test_a_message_typed_after_the_session_ended_comes_back_after_signing_in(app, session, client, applicant,
                                                                              screening_application):
     """Posting while signed out leads to sign-in, then back to the messages with the text in the box."""
     token = client.csrf_token("/sign-in")
     url = group_page(screening_application)
-    response = client.post(url, data={"csrf_token": token, "body": "Our coach has changed.\nIt is now Ade."})
+    fields = form_fields(app, applicant, url)
+    response = client.post(url, data={"csrf_token": token, "kept_fields": fields,
+                                      "body": "Our coach has changed.\nIt is now Ade."})
     assert response.location == f"/sign-in?next={url}"
     back = client.submit(response.location, {"email": applicant.email, "password": PASSWORD}, token_from="/sign-in")
     assert back.response.location == url
