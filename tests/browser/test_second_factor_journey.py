@@ -61,6 +61,8 @@ def test_a_commissioner_sets_up_an_app_and_signs_in_with_codes_on_a_phone(phone_
     arrive(page, "Rounds to manage", check_accessibility)
 
     page.get_by_role("button", name="Sign out").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
+    check_accessibility(page)
     give_password(page, new_commissioner, check_accessibility)
     arrive(page, "Enter the code from your authenticator app", check_accessibility)
     no_horizontal_scroll(page)
