@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import stat
 import tarfile
@@ -100,7 +101,9 @@ class RestoreReport:
     deleted_rows: int
     upgraded_from: str | None
     migrated: bool
-    untouched_files: int
+    # Files that were in the upload folder but not in the backup: removed once the restore committed, so the
+    # folder holds exactly the backup's files (relative paths, for the report; never their contents).
+    removed_files: list[str]
     manifest: dict[str, Any]
 
 
@@ -457,6 +460,24 @@ def restore_backup(engine: Engine, *, archive: CheckedArchive, upload_dir: str |
 
     tables = _restore_tables(archive)
     counts: dict[str, int] = {}
+    aside = _move_strays_aside(upload_root, set(file_targets))
+    try:
+        counts, deleted = _restore_rows_and_files(engine, archive=archive, tables=tables, replace=replace,
+                                                  upload_root=upload_root, file_targets=file_targets)
+    except BaseException:
+        aside.put_back()
+        raise
+    removed = aside.remove()
+    return RestoreReport(revision=revision, tables=counts, files=len(file_targets), deleted_rows=deleted,
+                         upgraded_from=current, migrated=current != revision, removed_files=removed,
+                         manifest=manifest)
+
+
+def _restore_rows_and_files(engine: Engine, *, archive: CheckedArchive, tables: list[tuple[Table, list[Column]]],
+                            replace: bool, upload_root: Path, file_targets: list[Path]) -> tuple[dict[str, int], int]:
+    """In one transaction: delete what is there (with ``replace``), insert the backup's rows, put its files in."""
+    manifest = archive.manifest
+    counts: dict[str, int] = {}
     with engine.connect() as connection, connection.begin():
         deleted = 0
         if replace:
@@ -471,10 +492,63 @@ def restore_backup(engine: Engine, *, archive: CheckedArchive, upload_dir: str |
                 raise BackupError(f"The backup's {table.name} has {counts[table.name]} rows, not {expected}.")
         if engine.dialect.name == "postgresql":
             _reset_sequences(connection, [table for table, _ in tables])
-        untouched = _restore_files(archive, upload_root, file_targets)
-    return RestoreReport(revision=revision, tables=counts, files=len(file_targets), deleted_rows=deleted,
-                         upgraded_from=current, migrated=current != revision, untouched_files=untouched,
-                         manifest=manifest)
+        _restore_files(archive, upload_root, file_targets)
+    return counts, deleted
+
+
+@dataclass
+class StraysAside:
+    """Files of the upload folder that the backup does not hold, moved into a hidden folder beside them (on the
+    same file system, so each move is a rename) until the restore has committed or failed."""
+
+    upload_root: Path
+    folder: Path
+    moved: list[str]  # relative paths, in the order they were moved
+
+    def put_back(self) -> None:
+        """The restore failed: every file goes back where it was."""
+        for relative in self.moved:
+            target = self.upload_root / relative
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.replace(self.folder / relative, target)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def remove(self) -> list[str]:
+        """The restore committed: delete them, and any folder they leave empty. Returns what was removed."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        for relative in self.moved:
+            parent = (self.upload_root / relative).parent
+            while parent != self.upload_root and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+        return sorted(self.moved)
+
+
+def _move_strays_aside(upload_root: Path, keep: set[Path]) -> StraysAside:
+    """Move every file (or link) under the upload folder that is not one of the backup's into a hidden folder."""
+    folder = upload_root / f".restore-aside-{secrets.token_hex(8)}"
+    moved: list[str] = []
+    if not upload_root.is_dir():
+        return StraysAside(upload_root=upload_root, folder=folder, moved=moved)
+    strays = []
+    for current, folders, names in os.walk(upload_root, followlinks=False):
+        folders[:] = [name for name in folders if not name.startswith(".restore-aside-")]
+        for name in [*names, *(f for f in folders if (Path(current) / f).is_symlink())]:
+            path = Path(current) / name
+            if path not in keep:
+                strays.append(path)
+    aside = StraysAside(upload_root=upload_root, folder=folder, moved=moved)
+    try:
+        for path in strays:
+            relative = path.relative_to(upload_root).as_posix()
+            destination = folder / relative
+            destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.replace(path, destination)
+            moved.append(relative)
+    except BaseException:
+        aside.put_back()
+        raise
+    return aside
 
 
 def _row_counts(connection: Connection, names: set[str]) -> dict[str, int]:
@@ -614,8 +688,8 @@ def _file_target(upload_root: Path, relative: str) -> Path:
     return path
 
 
-def _restore_files(archive: CheckedArchive, upload_root: Path, targets: list[Path]) -> int:
-    """Move the unpacked files into place (each replaced whole); return how many other files were left alone."""
+def _restore_files(archive: CheckedArchive, upload_root: Path, targets: list[Path]) -> None:
+    """Move the unpacked files into place (each replaced whole)."""
     upload_root.mkdir(mode=0o700, parents=True, exist_ok=True)
     for relative, target in zip(archive.files(), targets, strict=True):
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -627,8 +701,3 @@ def _restore_files(archive: CheckedArchive, upload_root: Path, targets: list[Pat
             partial = target.with_name(target.name + ".restoring")
             shutil.copyfile(source, partial)
             os.replace(partial, target)
-    restored = set(targets)
-    others = 0
-    for folder, _folders, names in os.walk(upload_root, followlinks=False):
-        others += sum(1 for name in names if Path(folder) / name not in restored)
-    return others

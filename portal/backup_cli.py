@@ -106,8 +106,11 @@ def restore_command(path: Path, yes: bool, expected_sha256: str | None) -> None:
         click.echo(f"  {name}: {rows:,}")
     click.echo(f"Restored {sum(report.tables.values()):,} rows in {len(report.tables)} tables "
                f"and {_count(report.files, 'file')} into {upload_dir}.")
-    if report.untouched_files:
-        click.echo(f"Left as they were: {_count(report.untouched_files, 'other file')} already in the upload folder.")
+    if report.removed_files:
+        click.echo(f"Removed {_count(len(report.removed_files), 'file')} that the backup does not hold, so the upload "
+                   "folder holds exactly the backup's files:")
+        for name in report.removed_files:
+            click.echo(f"  {name}")
     if migrations.revisions and report.revision != migrations.revisions[-1]:
         flask_migrate.upgrade()
         click.echo(f"Then upgraded the database to the latest version, {migrations.revisions[-1]}.")

@@ -366,7 +366,8 @@ def test_a_database_with_data_is_not_replaced_without_yes(backup_saved):
 
 
 def test_restore_with_yes_replaces_everything_in_the_database(backup_saved, backup_sites):
-    """After changes, a restore with --yes brings back exactly the backup; other files are left alone."""
+    """After changes, a restore with --yes brings back exactly the backup, files included: a file the backup does
+    not hold (personal data the database no longer knows) is removed, and named in the report."""
     target = backup_sites.new("replace-target")
     assert target.cli("restore", str(backup_saved.archive)).exit_code == 0
     with target.app.app_context():
@@ -375,16 +376,39 @@ def test_restore_with_yes_replaces_everything_in_the_database(backup_saved, back
         db.session.commit()
     (target.upload_dir / "letters" / "2026" / "notes.txt").write_bytes(b"changed")
     (target.upload_dir / "stray.txt").write_bytes(b"not in the backup")
+    (target.upload_dir / "uploads-after").mkdir()
+    (target.upload_dir / "uploads-after" / "late.pdf").write_bytes(b"uploaded after the backup")
 
     result = target.cli("restore", str(backup_saved.archive), "--yes")
 
     assert result.exit_code == 0, result.output
     total = sum(len(rows) for rows in backup_saved.rows.values())
     assert f"Deleted the {total + 1:,} rows that were in the database." in result.output
-    assert "Left as they were: 1 other file already in the upload folder." in result.output
+    assert "Removed 2 files that the backup does not hold" in result.output
+    assert "  stray.txt\n" in result.output and "  uploads-after/late.pdf\n" in result.output
     assert target.rows() == backup_saved.rows
-    assert target.files() == {**backup_saved.files, "stray.txt": b"not in the backup"}
+    assert target.files() == backup_saved.files, "the upload folder holds exactly the backup's files"
+    assert not (target.upload_dir / "uploads-after").exists(), "a folder left empty goes too"
+    assert not [p for p in target.upload_dir.iterdir() if p.name.startswith(".restore-aside-")]
     assert target.cli("verify-decisions").exit_code == 0
+
+
+def test_a_restore_that_fails_puts_the_files_it_moved_aside_back(backup_saved, backup_sites, monkeypatch):
+    """Files not in the backup are only moved aside until the restore commits; if it fails, they come back."""
+    target = backup_sites.new("failing-target")
+    assert target.cli("restore", str(backup_saved.archive)).exit_code == 0
+    (target.upload_dir / "stray.txt").write_bytes(b"not in the backup")
+    before = target.files()
+
+    def fail(*args, **kwargs):
+        raise backup.BackupError("The database went away. Nothing was restored.")
+
+    monkeypatch.setattr(backup, "_restore_rows_and_files", fail)
+    result = target.cli("restore", str(backup_saved.archive), "--yes")
+
+    assert result.exit_code != 0 and "The database went away" in result.output
+    assert target.files() == before
+    assert not [p for p in target.upload_dir.iterdir() if p.name.startswith(".restore-aside-")]
 
 
 def test_an_older_database_is_upgraded_and_a_newer_one_refused(backup_saved, backup_sites, tmp_path):
