@@ -226,6 +226,7 @@ def seed(session: Session, *, now: datetime | None = None) -> None:
     common = dict(
         budget_pence=15_000_000, min_grant_pence=200_000, max_grant_pence=2_500_000,
         small_grant_threshold_pence=1_000_000, max_income_pounds=250_000, panellists_per_application=3,
+        grant_months=12,
         support_contact="Email grants@example.org or call 020 7946 0000 (Monday to Friday, 9am to 5pm).",
         who_cannot_apply=("Individuals, political parties, and organisations that would use the money "
                           "to promote religious beliefs. Schools can only apply as a partner."),

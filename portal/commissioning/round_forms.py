@@ -324,6 +324,9 @@ class RoundForm(PortalForm):
         "Small-grant threshold (optional)", what="the small-grant threshold",
         description="Requests below this amount are small grants, and answer fewer questions")
     budget_pence = PenceField("Total budget", what="the total budget", required=True)
+    grant_months = WholeNumberField("How long grants last, in months (optional)", what="the length of grants",
+                                    minimum=1, maximum=60, unit=" months",
+                                    description="From the date of the award. For example, 12")
     panellists_per_application = WholeNumberField("Panellists who score each application",
                                                   what="the number of panellists", minimum=1, maximum=12, default=3)
     opens_at = LondonDateTimeField("Applications open", what="the opening date", required=True)

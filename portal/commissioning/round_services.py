@@ -191,6 +191,7 @@ RELIED_ON = (
     Setting("max_grant_pence", "Maximum grant", money),
     Setting("small_grant_threshold_pence", "Small-grant threshold", money),
     Setting("budget_pence", "Total budget", money),
+    Setting("grant_months", "Length of grants", lambda months: f"{months} months"),
     Setting("eligible_organisation_types", "Organisations that can apply", _types),
     Setting("max_income_pounds", "Maximum annual income", _pounds),
 )
@@ -379,6 +380,7 @@ class RoundDetails:
     must_serve_london: bool = True
     who_cannot_apply: str = ""
     small_grant_threshold_pence: int | None = None
+    grant_months: int | None = None
     panellists_per_application: int = 3
     question_deadline: datetime | None = None
     scoring_starts_at: datetime | None = None
@@ -480,6 +482,11 @@ def decided_round_problems(round_: Round, details: RoundDetails) -> list[Problem
         problems.append(Problem(
             f"The budget cannot change now that decisions have been made: it stays {money(round_.budget_pence)}, "
             "which the published results compare the awards against", field="budget_pence"))
+    if details.grant_months != round_.grant_months:
+        problems.append(Problem(
+            "The length of grants cannot change now that decisions have been made: it stays "
+            f"{round_.grant_months or 'unset'}{' months' if round_.grant_months else ''}, which the grants awarded "
+            "were made for", field="grant_months"))
     if details.decisions_by != round_.decisions_by:
         problems.append(Problem(
             f"The date decisions were promised by cannot change now that decisions have been made: it stays "

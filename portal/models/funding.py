@@ -57,6 +57,8 @@ class Round(Base):
     max_grant_pence: Mapped[int] = mapped_column(BigInteger)
     # Requests below this amount are "small grants" and answer fewer questions.
     small_grant_threshold_pence: Mapped[int | None] = mapped_column(BigInteger)
+    # How long each grant runs, in months from the award (the grant's planned dates in the 360Giving file).
+    grant_months: Mapped[int | None]
     # Eligibility: allowed organisation types (empty means any) and maximum annual income.
     eligible_organisation_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     max_income_pounds: Mapped[int | None]

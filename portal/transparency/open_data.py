@@ -10,13 +10,14 @@ same ETag until something new is published; clients that ask again get a cheap 3
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
@@ -555,7 +556,37 @@ def recipient_organisation(entry: DecisionLogEntry, *, publisher: Publisher,
     if company_number:
         organisation["companyNumber"] = company_number.strip().upper()
     organisation["organisationType"] = organisation_type_label(entry.organisation_type)
+    organisation["location"] = borough_locations(entry)
     return organisation
+
+
+def borough_locations(entry: DecisionLogEntry) -> list[dict[str, str]]:
+    """The boroughs the group said it works in, as 360Giving locations (GSS code and name).
+
+    Never an address or postcode: an unregistered group's address is often someone's home. The portal asks
+    groups which boroughs they work in, not where they are registered, so both the recipient's location and
+    the beneficiary location are those boroughs (docs/decision-log.md).
+    """
+    return [{"name": borough_name(code), "geoCode": code, "geoCodeType": geo_code_type(code), "countryCode": "GB"}
+            for code in borough_codes(entry)]
+
+
+def planned_dates(entry: DecisionLogEntry) -> list[dict[str, Any]]:
+    """When the grant runs: from the London date of the award for the round's length of grants (none if unset)."""
+    months = entry.round.grant_months
+    if not months:
+        return []
+    start = london(entry.decided_at).date()
+    end = add_months(start, months) - timedelta(days=1)
+    return [{"title": "Grant period", "startDate": start.isoformat(), "endDate": end.isoformat(),
+             "duration": months}]
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it has no such day: 31 January + 1 is 28/29 Feb)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def grant_record(entry: DecisionLogEntry, *, publisher: Publisher, organisation_id: int | None = None
@@ -582,10 +613,8 @@ def grant_record(entry: DecisionLogEntry, *, publisher: Publisher, organisation_
         "fundingOrganization": [{"id": publisher.funder_org_id, "name": publisher.funder_name}],
         "grantProgramme": [{"code": round_.slug, "title": round_.title,
                             "url": publisher.url(f"/rounds/{round_.slug}")}],
-        "beneficiaryLocation": [
-            {"name": borough_name(code), "geoCode": code, "geoCodeType": geo_code_type(code), "countryCode": "GB"}
-            for code in borough_codes(entry)
-        ],
+        "beneficiaryLocation": borough_locations(entry),
+        **({"plannedDates": dates} if (dates := planned_dates(entry)) else {}),
         "dataSource": publisher.url("/open-data/360giving.json"),
     }
 

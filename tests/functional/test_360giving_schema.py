@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ import referencing.jsonschema
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from portal.models import Decision, Outcome, Role
+from portal.models import Decision, Organisation, Outcome, Role, Round
 from portal.transparency import log
+from portal.transparency.open_data import add_months
 from tests.conftest import make_organisation
 from tests.fixtures.open_data import OPEN_DATA_PUBLISHED_AT
 from tests.fixtures.panel_round import make_eligible_application
@@ -186,3 +188,32 @@ def test_an_empty_log_has_no_360giving_file(client):
     response = client.get("/open-data/360giving.json")
     assert response.status_code == 404
     assert "No grants have been published yet" in response.get_json()["error"]
+
+
+def test_the_demos_file_validates_and_is_useful(app, client, session, package_validator):
+    """360Giving's usefulness checks (issue 21): every grant says where the recipient is (GSS code and name, never
+    an address) and when the grant runs; the beneficiary location comes with a recipient location."""
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    package = fetch_package(client)
+    assert problems(package_validator, package) == []
+    addresses = {text for o in session.query(Organisation) for text in (o.postcode, o.address_line_1) if text}
+    months = {r.grant_months for r in session.query(Round)}
+    assert months == {12}
+    for grant in package["grants"]:
+        [recipient] = grant["recipientOrganization"]
+        assert recipient["location"], f"{grant['id']} has no recipient location"
+        for place in recipient["location"]:
+            assert place["geoCode"].startswith("E09") and len(place["geoCode"]) == 9 and place["name"]
+            assert place["geoCodeType"] == "LONB"
+        assert grant["beneficiaryLocation"] and recipient["location"]
+        [planned] = grant["plannedDates"]
+        assert planned["duration"] == 12 and planned["startDate"] == grant["awardDate"]
+        assert planned["endDate"] > planned["startDate"]
+        text = json.dumps(grant)
+        assert not any(address in text for address in addresses), "no address or postcode is published"
+
+
+def test_a_year_long_grant_ends_the_day_before_the_same_date_next_year():
+    assert add_months(date(2026, 7, 15), 12) == date(2027, 7, 15)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2027, 11, 30), 3) == date(2028, 2, 29)

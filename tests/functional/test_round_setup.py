@@ -267,6 +267,21 @@ def test_round_dates_cannot_move_past_the_date_scores_are_due(commissioner_clien
                                       round_form(slug="published-round")).status == 302
 
 
+def test_how_long_grants_last_is_saved_shown_in_the_prospectus_and_checked(commissioner_client, published_round,
+                                                                          client, session):
+    url = f"/commissioning/rounds/{published_round.id}/details"
+    page = commissioner_client.submit(url, round_form(slug="published-round", grant_months="61"))
+    assert page.field_error("grant_months") == "The length of grants must be between 1 and 60 months"
+    assert page.value_of("grant_months") == "61"
+    assert commissioner_client.submit(url, round_form(slug="published-round", grant_months="18 months")).status == 302
+    session.refresh(published_round)
+    assert published_round.grant_months == 18
+    assert "Length of grants set to 18 months" in [c.summary for c in published_round.changes]
+    prospectus = client.page(f"/rounds/{published_round.slug}")
+    assert prospectus.soup.select_one("#grant-length").get_text(strip=True) == (
+        "Grants last 18 months from the date of the award.")
+
+
 def test_a_published_rounds_web_address_cannot_change(commissioner_client, published_round):
     """People have links to it."""
     page = commissioner_client.submit(f"/commissioning/rounds/{published_round.id}/details",
@@ -793,3 +808,18 @@ def test_criteria_can_still_change_while_the_round_is_open(commissioner_client, 
     page = commissioner_client.submit(f"/commissioning/criteria/{need.id}/edit",
                                       criterion_form(name="Need", weight="60"), follow=True)
     assert page.h1 == "Assessment criteria" and CRITERIA_FIXED not in page.text()
+
+
+def test_after_decisions_the_budget_decision_date_and_length_of_grants_are_fixed(commissioner_client,
+                                                                               decision_published, session):
+    """The published results and the grants awarded rely on them."""
+    round_ = decision_published.round
+    page = commissioner_client.submit(f"/commissioning/rounds/{round_.id}/details",
+                                      round_form(slug=round_.slug, grant_months="6", budget_pence="1"))
+    assert page.status == 200
+    assert page.field_error("grant_months").startswith(
+        "The length of grants cannot change now that decisions have been made")
+    assert page.field_error("budget_pence").startswith("The budget cannot change now that decisions have been made")
+    assert page.field_error("decisions_by").startswith("The date decisions were promised by cannot change")
+    session.refresh(round_)
+    assert round_.grant_months is None
