@@ -193,7 +193,7 @@ def test_each_field_sits_in_its_outcomes_conditional_block(commissioner_client, 
         assert names == set(fields), f"{outcome}'s block holds {names}"
     # Nothing of any outcome sits outside the blocks.
     loose = [tag["name"] for tag in page.soup.select("form input, form textarea")
-             if tag.get("name") not in ("outcome", "csrf_token", "version")
+             if tag.get("name") not in ("outcome", "csrf_token", "kept_fields", "version")
              and not tag.find_parent(class_="govuk-radios__conditional")]
     assert loose == []
 
