@@ -101,12 +101,14 @@ def _address_hash() -> str:
 
 def keep_pending_form(path: str, form: Mapping) -> Kept:
     """Remember the fields posted to ``path`` until the form is shown again in this browser, within the bounds."""
-    typed = [(name, value) for name, value in kept_fields(form) if isinstance(value, str) and value.strip()]
+    typed = [value for _, value in kept_fields(form) if isinstance(value, str) and value.strip()]
     if not typed:
         return Kept.NOTHING_TYPED
     names = _posted_field_names(form)
     if names is None:
-        return Kept.UNKNOWN_FORM
+        # A button's form (no field list, only short values like "save") has nothing typed worth a warning.
+        looks_typed = FIELDS_FIELD in form or any(" " in value.strip() or len(value) > 20 for value in typed)
+        return Kept.UNKNOWN_FORM if looks_typed else Kept.NOTHING_TYPED
     fields = [(name, value) for name, value in kept_fields(form) if name in names and isinstance(value, str)]
     if sum(len(name.encode("utf-8")) + len(value.encode("utf-8")) for name, value in fields) > MAX_KEPT_BYTES:
         return Kept.TOO_LONG

@@ -49,6 +49,14 @@ def test_a_form_without_its_signed_field_list_keeps_nothing_and_says_so(session,
     forged = post_signed_out(client, f"/organisations/{organisation.id}/invite", name="Kwame",
                              kept_fields="WyJuYW1lIl0.forged")
     assert forged.status_code == 302 and kept_rows(session) == []
+    assert "the form was not one we recognised" in client.page(forged.location).text()
+
+
+def test_a_button_pressed_after_the_session_ended_keeps_nothing_and_warns_of_nothing(session, client,
+                                                                                     organisation):
+    response = post_signed_out(client, f"/organisations/{organisation.id}/invite", action="save", version="3")
+    assert kept_rows(session) == []
+    assert "We could not keep" not in client.page(response.location).text()
 
 
 def test_text_too_long_to_keep_is_not_kept_and_the_person_is_told(app, session, client, applicant, organisation):
